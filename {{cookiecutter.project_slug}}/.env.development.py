@@ -1,0 +1,2 @@
+# Loaded last when APP_ENV is 'development'. No secrets: this file is tracked.
+DEBUG = True

@@ -1,0 +1,53 @@
+import os
+
+from flask import Flask
+
+from edmunds.config.config import Config
+from edmunds.database.providers.databaseserviceprovider import (
+    DatabaseServiceProvider,
+)
+
+
+class Application(Flask):
+    """A Flask application laid out the Edmunds way.
+
+    ``root_path`` is the project folder: ``config/``, ``.env*.py``,
+    ``storage/`` and ``migrations/`` are found under it.
+    """
+
+    config_class = Config
+
+    def __init__(self, import_name, root_path):
+        super().__init__(import_name, root_path=root_path)
+        self.storage_path = os.path.join(self.root_path, "storage")
+        self.config.load_project(self.root_path)
+        self._registered_providers = set()
+        # The database is part of every Edmunds app; the provider does
+        # nothing unless APP['database']['enabled'] is true.
+        self.register(DatabaseServiceProvider)
+
+    def register(self, provider_class):
+        """Run a service provider; each provider class runs once per app."""
+        if provider_class in self._registered_providers:
+            return
+        self._registered_providers.add(provider_class)
+        provider_class(self).register()
+
+    def database_engine(self, name=None):
+        """The SQLAlchemy engine of an instance (the first one by default)."""
+        return self._database_manager().engine(name)
+
+    def database_session(self, name=None):
+        """A scoped session on an instance, removed when the app context ends."""
+        return self._database_manager().session(name)
+
+    def _database_manager(self):
+        from edmunds.config.configurationerror import ConfigurationError
+
+        manager = self.extensions.get("edmunds.database")
+        if manager is None:
+            raise ConfigurationError(
+                "the database is not enabled: set APP['database']['enabled'] "
+                "to True in config/app.py"
+            )
+        return manager

@@ -1,0 +1,110 @@
+import os
+import types
+
+from flask import Config as FlaskConfig
+
+from edmunds.config.configurationerror import ConfigurationError
+
+_MISSING = object()
+
+
+class Config(FlaskConfig):
+    """Flask's config, loaded from Edmunds' files and readable by path.
+
+    ``config('app.database.enabled', default)`` walks nested dicts (and list
+    indexes) by dotted key, case-insensitively; ``config('APP_DATABASE_ENABLED')``
+    is the flat spelling of the same key. ``config['APP']`` works as in Flask.
+    """
+
+    def __call__(self, key, default=None):
+        value = self._lookup(key)
+        return default if value is _MISSING else value
+
+    def has(self, key):
+        return self._lookup(key) is not _MISSING
+
+    def load_project(self, root_path):
+        """Load ``config/*.py``, then ``.env.py``, then ``.env.<APP_ENV>.py``.
+
+        Later files deep-merge into earlier ones: dicts merge key by key,
+        any other value is replaced.
+        """
+        config_dir = os.path.join(root_path, "config")
+        for filename in sorted(os.listdir(config_dir)):
+            if filename.endswith(".py") and not filename.startswith("_"):
+                self.merge_pyfile(os.path.join(config_dir, filename))
+
+        env_file = os.path.join(root_path, ".env.py")
+        if os.path.exists(env_file):
+            self.merge_pyfile(env_file)
+
+        env = os.environ.get("APP_ENV") or self.get("APP_ENV")
+        if not env:
+            raise ConfigurationError(
+                "APP_ENV is not set: put APP_ENV = 'development' in .env.py "
+                "(copy .env.example.py) or set it in the environment"
+            )
+        env_specific = os.path.join(root_path, f".env.{env}.py")
+        if not os.path.exists(env_specific):
+            raise ConfigurationError(
+                f"APP_ENV is {env!r} but .env.{env}.py does not exist"
+            )
+        self["APP_ENV"] = env
+        self.merge_pyfile(env_specific)
+
+    def merge_pyfile(self, filename):
+        """Deep-merge the upper-case names a Python file defines."""
+        module = types.ModuleType("config")
+        module.__file__ = filename
+        with open(filename, "rb") as source:
+            exec(compile(source.read(), filename, "exec"), module.__dict__)
+        for key, value in vars(module).items():
+            if key.isupper():
+                self[key] = _deep_merge(self.get(key, _MISSING), value)
+
+    def _lookup(self, key):
+        if key in self:
+            return self[key]
+        if "." in key:
+            node = self
+            for part in key.split("."):
+                node = _child(node, part)
+                if node is _MISSING:
+                    break
+            return node
+        return _walk_flat(self, key.split("_"))
+
+
+def _deep_merge(base, override):
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _deep_merge(base.get(key, _MISSING), value)
+        return merged
+    return override
+
+
+def _child(node, name):
+    if isinstance(node, dict):
+        for key in node:
+            if isinstance(key, str) and key.lower() == name.lower():
+                return node[key]
+    elif isinstance(node, (list, tuple)) and name.isdigit():
+        index = int(name)
+        if index < len(node):
+            return node[index]
+    return _MISSING
+
+
+def _walk_flat(node, tokens):
+    # Keys may hold underscores themselves ('pool_size'), so try every way
+    # of grouping the remaining tokens into the next key, longest first.
+    if not tokens:
+        return node
+    for count in range(len(tokens), 0, -1):
+        child = _child(node, "_".join(tokens[:count]))
+        if child is not _MISSING:
+            found = _walk_flat(child, tokens[count:])
+            if found is not _MISSING:
+                return found
+    return _MISSING

@@ -1,0 +1,34 @@
+import sys
+
+import click
+from flask.cli import FlaskGroup
+
+from edmunds.config.configurationerror import ConfigurationError
+
+
+class Manager:
+    """``python manage.py <command>``: Flask's own CLI, run in this process.
+
+    The app is built once, before the command line is read, so that a
+    configuration mistake is one line on stderr rather than a traceback.
+    Flask-Migrate's ``db`` group and Flask's ``run``, ``shell`` and ``routes``
+    are all there.
+    """
+
+    def __init__(self, create_app):
+        self.create_app = create_app
+
+    def run(self, args=None):
+        try:
+            app = self.create_app()
+        except ConfigurationError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+        cli = FlaskGroup(
+            create_app=lambda: app,
+            # The app's debug mode comes from its config, never from a
+            # FLASK_DEBUG left in the shell.
+            set_debug_flag=False,
+            load_dotenv=False,
+        )
+        cli.main(args=args, prog_name="manage.py")

@@ -1,0 +1,48 @@
+import os
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+
+from edmunds.database.drivers.driver import Driver
+
+
+class Sqlite(Driver):
+    """A SQLite file inside the storage folder.
+
+    ``'file': '/database/app.db'`` is ``storage/database/app.db``: the path is
+    always taken inside the storage folder, a leading ``/`` meaning its root.
+    ``'storage'`` names another storage folder (relative to the project).
+    """
+
+    required = ("file",)
+    # Writers wait for each other up to this many seconds instead of failing
+    # at once with "database is locked".
+    engine_defaults = {"connect_args": {"timeout": 30}}
+    pragmas = ("PRAGMA foreign_keys=ON", "PRAGMA journal_mode=WAL")
+
+    def path(self):
+        storage = self.setting("storage") or self.app.storage_path
+        storage = os.path.join(self.app.root_path, storage)
+        return os.path.join(storage, str(self.setting("file")).lstrip("/"))
+
+    def url(self):
+        path = self.path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return URL.create("sqlite", database=path)
+
+    def prepare_engine(self, engine):
+        event.listen(engine, "connect", self._on_connect)
+        event.listen(engine, "begin", self._on_begin)
+
+    def _on_connect(self, dbapi_connection, connection_record):
+        # pysqlite opens transactions on its own and never around DDL; leave
+        # that to SQLAlchemy (see _on_begin) so that a failed migration rolls
+        # back whole, as it does on PostgreSQL.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in self.pragmas:
+            cursor.execute(pragma)
+        cursor.close()
+
+    def _on_begin(self, connection):
+        connection.exec_driver_sql("BEGIN")

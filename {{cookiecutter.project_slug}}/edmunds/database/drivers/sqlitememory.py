@@ -1,0 +1,27 @@
+from sqlalchemy.engine import URL
+
+from edmunds.config.configurationerror import ConfigurationError
+from edmunds.database.drivers.sqlite import Sqlite
+
+
+class SqliteMemory(Sqlite):
+    """An in-memory SQLite database: gone when the process ends.
+
+    Only for debugging and tests; refused otherwise so that no deployed app
+    silently writes into memory.
+    """
+
+    required = ()
+    engine_defaults = {}
+    pragmas = ("PRAGMA foreign_keys=ON",)
+
+    def __init__(self, app, instance):
+        super().__init__(app, instance)
+        if not (app.debug or app.testing):
+            raise ConfigurationError(
+                f"database instance {self.name!r}: SqliteMemory keeps nothing "
+                "and is allowed only when DEBUG or TESTING is on"
+            )
+
+    def url(self):
+        return URL.create("sqlite")

@@ -1,0 +1,44 @@
+import os
+
+import flask_migrate
+import pytest
+from sqlalchemy import MetaData
+
+# Chosen before the app is built: .env.testing.py is loaded last and points
+# every database instance at a database the tests may wipe.
+os.environ["APP_ENV"] = "testing"
+
+from bootstrap.app import bootstrap  # noqa: E402
+from edmunds.database.db import db  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def app():
+    """The app as bootstrap builds it, on a schema the migrations made."""
+    app = bootstrap()
+    assert app.testing, ".env.testing.py must set TESTING = True"
+    with app.app_context():
+        for engine in db.engines.values():
+            # Whatever an earlier, interrupted run left behind.
+            stale = MetaData()
+            stale.reflect(engine)
+            stale.drop_all(engine)
+        flask_migrate.upgrade()
+    return app
+
+
+@pytest.fixture
+def database(app):
+    """``db`` inside an app context; every row a test wrote is gone after it."""
+    with app.app_context():
+        yield db
+        db.session.rollback()
+        for bind_key, engine in db.engines.items():
+            with engine.begin() as connection:
+                for table in reversed(db.metadatas[bind_key].sorted_tables):
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app, database):
+    return app.test_client()

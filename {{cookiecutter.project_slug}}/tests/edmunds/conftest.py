@@ -1,0 +1,28 @@
+import textwrap
+
+import pytest
+
+from edmunds.application import Application
+
+
+@pytest.fixture
+def make_app(tmp_path, monkeypatch):
+    """Build an Application on a throwaway project folder.
+
+    ``files`` maps paths inside the project to their source; APP_ENV defaults
+    to 'testing', whose .env.testing.py sets TESTING unless ``files`` says otherwise.
+    """
+    monkeypatch.delenv("APP_ENV", raising=False)
+
+    def make_app(files=None, env="testing"):
+        files = {f".env.{env}.py": "TESTING = True", **(files or {})}
+        (tmp_path / "config").mkdir(exist_ok=True)
+        for name, source in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(source))
+        if env is not None:
+            monkeypatch.setenv("APP_ENV", env)
+        return Application("app", root_path=str(tmp_path))
+
+    return make_app

@@ -1,0 +1,104 @@
+"""Baking, and running what was baked.
+
+Baked projects are not installed packages: their dependencies live in a
+virtualenv shared by every bake with the same requirements files and Python,
+cached across runs (``EDMUNDS_TEMPLATE_CACHE``, else ~/.cache/edmunds-template).
+"""
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path(
+    os.environ.get("EDMUNDS_TEMPLATE_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    / "edmunds-template"
+)
+DEV_TOOLS = TEMPLATE_DIR / ".venv" / "bin"
+
+
+def bake(cookies, **answers):
+    """Bake with these answers; fail the test with cookiecutter's own error."""
+    result = cookies.bake(extra_context=answers)
+    assert result.exception is None, f"bake failed: {result.exception!r}"
+    assert result.exit_code == 0
+    return result.project_path
+
+
+def project_python(project, python=sys.executable):
+    """The python of a virtualenv holding the project's requirements-dev.txt."""
+    requirements = "".join(
+        (project / name).read_text()
+        for name in ("requirements.txt", "requirements-dev.txt")
+    )
+    version = subprocess.run(
+        [python, "-c", "import sys; print(sys.version)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    key = hashlib.sha256(f"{version}\n{requirements}".encode()).hexdigest()[:16]
+    venv = CACHE_DIR / "venvs" / key
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(CACHE_DIR / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / "ready").exists():
+            _make_venv(venv, python, project)
+    return venv / "bin" / "python"
+
+
+def _make_venv(venv, python, project):
+    # Built in place (scripts name their own path) under the lock; "ready" is
+    # written last, so an interrupted build is thrown away, never used.
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-r",
+            "requirements-dev.txt",
+        ],
+        check=True,
+        cwd=project,
+    )
+    (venv / "ready").write_text("")
+
+
+def clean_env(**overrides):
+    """The environment a baked command runs in: nothing of ours leaks in."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("APP_", "DB_", "FLASK_", "PYTEST_", "VIRTUAL_ENV"))
+    }
+    env.update(overrides)
+    return env
+
+
+def run(project, python, *args, check=True, env=None, timeout=300):
+    """Run ``python *args`` in a baked project, output captured as text."""
+    completed = subprocess.run(
+        [str(python), *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env or clean_env(),
+        timeout=timeout,
+    )
+    if check and completed.returncode != 0:
+        pytest.fail(
+            f"{' '.join(args)} exited {completed.returncode}\n"
+            f"--- stdout\n{completed.stdout}\n--- stderr\n{completed.stderr}"
+        )
+    return completed

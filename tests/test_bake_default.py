@@ -1,0 +1,101 @@
+"""A bake with every default answer: what a new user gets first."""
+
+import ast
+import re
+import subprocess
+
+import pytest
+
+from conftest import DEV_TOOLS, bake, project_python, run
+
+pytestmark = pytest.mark.xdist_group("default-bake")
+
+MARKER = re.compile(r"\{\{-?\s*cookiecutter\.|\{%-?\s")
+
+
+@pytest.fixture(scope="module")
+def project(cookies_session):
+    return bake(cookies_session)
+
+
+@pytest.fixture(scope="module")
+def python(project):
+    return project_python(project)
+
+
+def baked_files(project):
+    return [path for path in project.rglob("*") if path.is_file()]
+
+
+def test_the_project_has_the_edmunds_layout(project):
+    assert project.name == "my_edmunds_app"
+    for path in [
+        "config/app.py",
+        "bootstrap/app.py",
+        "app/database/models/user.py",
+        "app/database/models/tag.py",
+        "app/database/models/usertags.py",
+        "edmunds/database/db.py",
+        "edmunds/database/drivers/sqlite.py",
+        "edmunds/database/providers/migrateserviceprovider.py",
+        "migrations/env.py",
+        "migrations/alembic.ini",
+        "migrations/script.py.mako",
+        "manage.py",
+        "wsgi.py",
+        "storage/database/.gitkeep",
+        ".env.py",
+        ".env.example.py",
+        "README.md",
+        "requirements.txt",
+        "requirements-dev.txt",
+    ]:
+        assert (project / path).is_file(), path
+    assert len(list((project / "migrations/versions").glob("*.py"))) == 1
+
+
+def test_no_template_marker_is_left(project):
+    leftovers = [
+        str(path.relative_to(project))
+        for path in baked_files(project)
+        if MARKER.search(path.read_text(errors="ignore"))
+    ]
+    assert leftovers == []
+
+
+def test_alembic_script_template_is_copied_intact(project):
+    source = (project / "migrations/script.py.mako").read_text()
+    assert "${message}" in source and "% for db_name in db_names:" in source
+
+
+def test_every_python_file_compiles(project):
+    for path in project.rglob("*.py"):
+        ast.parse(path.read_text(), filename=str(path))
+
+
+def test_ruff_lint_and_format_pass(project):
+    for command in (["check"], ["format", "--check"]):
+        completed = subprocess.run(
+            [str(DEV_TOOLS / "ruff"), *command, "--no-cache", "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_config_lists_the_default_instance_and_every_model(project):
+    source = (project / "config/app.py").read_text()
+    assert '"driver": Sqlite' in source
+    assert '"file": "/database/my_edmunds_app.db"' in source
+    for name in ("User", "Tag", "UserTags"):
+        assert re.search(
+            rf"^from app\.database\.models\.\w+ import {name}$", source, re.M
+        )
+        assert re.search(rf"^\s+{name},$", source, re.M)
+
+
+def test_the_baked_test_suite_passes(project, python):
+    completed = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
+    assert re.search(r"\b\d+ passed\b", completed.stdout)
+    assert "failed" not in completed.stdout and "error" not in completed.stdout

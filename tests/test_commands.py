@@ -1,0 +1,156 @@
+"""The documented console commands, verbatim, in a freshly baked project."""
+
+import hashlib
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from conftest import bake, clean_env, project_python, run
+
+pytestmark = pytest.mark.xdist_group("commands")
+
+COMMENT_MODEL = """\
+from edmunds.database.db import db
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id = db.Column(db.Integer, primary_key=True)
+    body = db.Column(db.Text, nullable=False)
+"""
+
+
+@pytest.fixture(scope="module")
+def project(cookies_session):
+    return bake(cookies_session, project_name="Command Sequence")
+
+
+@pytest.fixture(scope="module")
+def python(project):
+    return project_python(project)
+
+
+def tables(project):
+    path = project / "storage/database/command_sequence.db"
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        return {name for (name,) in rows} - {"alembic_version"}
+
+
+def tree_digest(folder):
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def manage(project, python, *args, **kwargs):
+    return run(project, python, "manage.py", *args, **kwargs)
+
+
+def test_the_documented_sequence_works_on_sqlite(project, python):
+    help_text = manage(project, python, "db", "--help").stdout
+    for command in ("init", "migrate", "upgrade", "downgrade", "check"):
+        assert command in help_text
+
+    manage(project, python, "db", "upgrade")
+    assert tables(project) == {"users", "tags", "user_tags"}
+    manage(project, python, "db", "check")
+
+    # A new model, listed in modelsandtables, gets a revision of its own.
+    (project / "app/database/models/comment.py").write_text(COMMENT_MODEL)
+    config = project / "config/app.py"
+    source = config.read_text()
+    source = source.replace(
+        "from app.database.models.tag import Tag\n",
+        "from app.database.models.comment import Comment\n"
+        "from app.database.models.tag import Tag\n",
+    ).replace(
+        "            UserTags,\n", "            UserTags,\n            Comment,\n"
+    )
+    config.write_text(source)
+
+    manage(project, python, "db", "migrate", "-m", "Added some tables")
+    (revision,) = [
+        path
+        for path in (project / "migrations/versions").glob("*.py")
+        if "added_some_tables" in path.name
+    ]
+    body = revision.read_text()
+    assert body.count("op.create_table(") == 1
+    assert "op.create_table('comments'" in body
+
+    manage(project, python, "db", "upgrade")
+    assert tables(project) == {"users", "tags", "user_tags", "comments"}
+    manage(project, python, "db", "check")
+
+    manage(project, python, "db", "downgrade")
+    assert tables(project) == {"users", "tags", "user_tags"}
+
+
+def test_db_init_says_migrations_exist_and_changes_nothing(project, python):
+    before = tree_digest(project / "migrations")
+
+    completed = manage(project, python, "db", "init", "--multidb", check=False)
+
+    assert completed.returncode != 0
+    errors = completed.stderr.strip().splitlines()
+    assert len(errors) == 1 and "already exists" in errors[0]
+    assert tree_digest(project / "migrations") == before
+
+
+def test_flask_cli_reaches_the_same_app(project, python):
+    manage(project, python, "db", "upgrade")
+    flask = python.parent / "flask"
+    completed = subprocess.run(
+        [str(flask), "--app", "wsgi", "db", "current"],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "(head)" in completed.stdout
+
+
+def test_routes_lists_the_app(project, python):
+    assert "home" in manage(project, python, "routes").stdout
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_run_serves_the_app(project, python):
+    port = free_port()
+    server = subprocess.Popen(
+        [str(python), "manage.py", "run", "--port", str(port)],
+        cwd=project,
+        env=clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+                    assert response.status == 200
+                    assert b'"status":"ok"' in response.read().replace(b" ", b"")
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

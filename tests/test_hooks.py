@@ -1,0 +1,68 @@
+"""The hooks: refusals before anything is written, secrets after."""
+
+import re
+
+import pytest
+
+from conftest import bake
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("1st_app", "is not a Python identifier"),
+        ("my-app", "is not a Python identifier"),
+        ("my app", "is not a Python identifier"),
+        ("café", "is not a Python identifier"),
+        ("MyApp", "must be lower case"),
+        ("class", "is a Python keyword"),
+        ("match", "is a Python keyword"),
+        ("flask", "would shadow a package"),
+        ("app", "would shadow a package"),
+        ("config", "would shadow a package"),
+        ("edmunds", "would shadow a package"),
+        ("bootstrap", "would shadow a package"),
+        ("migrations", "would shadow a package"),
+        ("tests", "would shadow a package"),
+        ("sqlalchemy", "would shadow a package"),
+    ],
+)
+def test_an_invalid_slug_is_refused_and_leaves_nothing(
+    cookies, capfd, tmp_path, slug, message
+):
+    result = cookies.bake(extra_context={"project_slug": slug})
+
+    assert result.exit_code != 0
+    errors = [line for line in capfd.readouterr().err.splitlines() if "ERROR" in line]
+    assert len(errors) == 1
+    assert f"ERROR: project_slug {slug!r} " in errors[0] and message in errors[0]
+    leftovers = [path for path in (tmp_path / "cookies").rglob("*")]
+    assert all(path.is_dir() and not any(path.iterdir()) for path in leftovers)
+
+
+def test_the_slug_derives_from_the_name(cookies):
+    project = bake(cookies, project_name="Shop Front-2 Café")
+    assert project.name == "shop_front_2_cafe"
+
+
+def secret_key(project):
+    match = re.search(
+        r'^SECRET_KEY = "([A-Za-z0-9_-]+)"$', (project / ".env.py").read_text(), re.M
+    )
+    assert match, ".env.py holds no SECRET_KEY"
+    return match.group(1)
+
+
+def test_each_bake_gets_its_own_secret_key(cookies):
+    first = secret_key(bake(cookies, project_name="First"))
+    second = secret_key(bake(cookies, project_name="Second"))
+
+    assert len(first) >= 64  # 48 random bytes, base64
+    assert first != second
+
+
+def test_the_secret_stays_out_of_git(cookies):
+    project = bake(cookies)
+    ignored = (project / ".gitignore").read_text().splitlines()
+    assert "/.env.py" in ignored
+    assert secret_key(project) not in (project / ".env.example.py").read_text()

@@ -154,9 +154,7 @@ def benchmark(args, workdir):
                 results.add(subject.name, step(subject))
         for size in args.sizes:
             for subject in order:
-                folder = workdir / f"growth-{round_number}"
-                results.add(subject.name, measures.growth(subject, size, folder))
-                shutil.rmtree(folder)
+                results.add(subject.name, measures.growth(subject, size, workdir))
         results.add(baked.name, measures.bake_time(baked))
         results.add(baked.name, measures.suite_time(baked))
     version = baked.run([baked.python, "-c", "import sys; print(sys.version)"])

@@ -14,7 +14,7 @@ from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import DEV_TOOLS, TEMPLATE_DIR, clean_env, project_python
+from conftest import TEMPLATE_DIR, assert_ruff_passes, clean_env, project_python
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -125,14 +125,7 @@ def test_free_text_is_kept_as_typed_or_refused(
         yaml.safe_load(path.read_text())
     for path in project.rglob("*.py"):
         compile(path.read_text(), str(path), "exec")
-    for command in (["check"], ["format", "--check"]):
-        ruff = subprocess.run(
-            [str(DEV_TOOLS / "ruff"), *command, "--no-cache", "."],
-            cwd=project,
-            capture_output=True,
-            text=True,
-        )
-        assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    assert_ruff_passes(project)
     boot = subprocess.run(
         [
             str(venv_python),

@@ -32,7 +32,7 @@ def table_rows(report):
     """The rows of the first Markdown table, as lists of cells."""
     rows = []
     for line in report.splitlines():
-        if line.startswith("| ") and not line.startswith("| Metric"):
+        if line.startswith("| ") and not line.startswith(("| Metric", "| ---")):
             rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
         elif rows:
             break

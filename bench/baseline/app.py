@@ -13,7 +13,13 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    relationship,
+    selectinload,
+)
 from werkzeug.exceptions import HTTPException
 
 
@@ -93,7 +99,8 @@ def read_name():
 
 @app.get("/api/users")
 def list_users():
-    query = db.select(User).order_by(User.id)
+    # The page's tags in one more query, not one query per user.
+    query = db.select(User).options(selectinload(User.tags)).order_by(User.id)
     return page_json(db.paginate(query, max_per_page=MAX_PER_PAGE), user_json)
 
 
@@ -125,8 +132,14 @@ def create_tag():
 
 @app.get("/api/users/<int:user_id>/tags")
 def list_user_tags(user_id):
-    user = db.get_or_404(User, user_id)
-    return [tag_json(tag) for tag in user.tags]
+    db.get_or_404(User, user_id)
+    query = (
+        db.select(Tag)
+        .join(user_tags, user_tags.c.tag_id == Tag.id)
+        .where(user_tags.c.user_id == user_id)
+        .order_by(Tag.id)
+    )
+    return page_json(db.paginate(query, max_per_page=MAX_PER_PAGE), tag_json)
 
 
 @app.put("/api/users/<int:user_id>/tags/<int:tag_id>")
@@ -136,14 +149,15 @@ def add_user_tag(user_id, tag_id):
     if tag not in user.tags:
         user.tags.append(tag)
         db.session.commit()
-    return user_json(user)
+    return "", 204
 
 
 @app.delete("/api/users/<int:user_id>/tags/<int:tag_id>")
 def remove_user_tag(user_id, tag_id):
     user = db.get_or_404(User, user_id)
     tag = db.get_or_404(Tag, tag_id)
-    if tag in user.tags:
-        user.tags.remove(tag)
-        db.session.commit()
+    if tag not in user.tags:
+        abort(404, f"user {user_id} does not have tag {tag_id}")
+    user.tags.remove(tag)
+    db.session.commit()
     return "", 204

@@ -222,9 +222,17 @@ The default bake of this template against [`bench/baseline`](bench/baseline/app.
 the same API written straight on Flask, Flask-SQLAlchemy and Flask-Migrate, in
 the same run, on the same interpreter and packages. A ratio is baked / baseline:
 below 1 the baked project is faster (or smaller), except for throughput
-(req/s), where above 1 is faster. This file is written by the command below;
+(req/s), where above 1 is faster. The CPU ratio compares the user + system
+time of the processes instead of the wall clock: other work on the machine
+barely moves it. This file is written by the command below;
 [`bench/README.md`](bench/README.md) says how each figure is taken and how to
-find where the time goes when a target is missed."""
+find where the time goes when a target is missed.
+
+Writes and `db upgrade` also compare two ways of using SQLite: the baked
+project's driver turns on WAL and runs each migration in one transaction,
+while the baseline keeps SQLite's defaults (a rollback journal; a commit, so a
+sync to disk, per DDL statement). Those ratios show what that choice is worth
+on this disk, not what the Edmunds layer costs."""
 
 GROWTH_INTRODUCTION = """\
 ## Growth

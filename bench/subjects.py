@@ -121,6 +121,18 @@ class Subject:
     def add_models(self, count):
         raise NotImplementedError
 
+    @staticmethod
+    def models_source(model, user_id, count):
+        """`count` models; odd ones on the default instance, pointing at users."""
+        return "".join(
+            model.format(
+                number=number,
+                bind="None" if number % 2 else f'"{SECOND_INSTANCE}"',
+                user=user_id if number % 2 else "",
+            )
+            for number in range(1, count + 1)
+        )
+
 
 class BakedProject(Subject):
     """A project baked from this template with the default answers."""
@@ -181,18 +193,10 @@ class BakedProject(Subject):
         return project
 
     def add_models(self, count):
-        models = [
-            BAKED_MODEL.format(
-                number=number,
-                bind=_bind_of(number),
-                user=BAKED_USER_ID if _bind_of(number) == "None" else "",
-            )
-            for number in range(1, count + 1)
-        ]
         listed = ", ".join(f"Model{number:04}" for number in range(1, count + 1))
         (self.root / "app/database/models/generated.py").write_text(
             "from edmunds.database.db import db\n"
-            + "".join(models)
+            + self.models_source(BAKED_MODEL, BAKED_USER_ID, count)
             + f"\n\nGENERATED = [{listed}]\n"
         )
         config = self.root / "config/app.py"
@@ -245,25 +249,18 @@ class Baseline(Subject):
         return self.prepare(destination, self.python, second_instance=True)
 
     def add_models(self, count):
-        models = [
-            BASELINE_MODEL.format(
-                number=number,
-                bind=_bind_of(number),
-                user=BASELINE_USER_ID if _bind_of(number) == "None" else "",
-            )
-            for number in range(1, count + 1)
-        ]
         (self.root / "generated.py").write_text(
             "from sqlalchemy import ForeignKey, String\n"
             "from sqlalchemy.orm import Mapped, mapped_column\n\n"
-            "from app import db\n" + "".join(models)
+            "from app import db\n"
+            + self.models_source(BASELINE_MODEL, BASELINE_USER_ID, count)
         )
         with open(self.root / "app.py", "a") as module:
             module.write("\nimport generated  # noqa: E402, F401\n")
 
 
-# Growth: generated models, every other one on the second instance; those on
-# the default one point at users, as real models would.
+# Growth: one generated model in each app's own style. Those on the default
+# instance point at users, as real models would.
 BAKED_MODEL = """
 
 class Model{number:04}(db.Model):
@@ -289,10 +286,6 @@ class Model{number:04}(db.Model):
 """
 BASELINE_USER_ID = """
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))"""
-
-
-def _bind_of(number):
-    return "None" if number % 2 else f'"{SECOND_INSTANCE}"'
 
 
 def _insert_before(path, anchor, text):

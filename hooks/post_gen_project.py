@@ -6,6 +6,7 @@ Then, when asked, start the project's git history with the bake.
 import secrets
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 SLUG = {{cookiecutter.project_slug | python_string}}
@@ -32,7 +33,10 @@ def write_env_file():
 def init_git():
     """The first commit holds the project as baked; .gitignore keeps .env.py out."""
     if shutil.which("git") is None:
-        print("git is not installed: the project was not made a repository.")
+        print(
+            "git is not installed: the project was not made a repository.",
+            file=sys.stderr,
+        )
         return
     git = ["git"]
     configured = subprocess.run(
@@ -61,7 +65,10 @@ Baked {SLUG}. Next:
     python manage.py run
 
 README.md says more.
-"""
+""",
+        # stderr: `cruft diff` and `cruft update` run this hook again, and
+        # their stdout must stay a clean diff.
+        file=sys.stderr,
     )
 
 

@@ -291,6 +291,8 @@ def test_the_record_holds_answers_and_commit_but_no_secret(journey):
 @journey_test
 def test_cruft_diff_shows_the_users_edits_and_never_the_secrets(journey):
     diff = journey["diff"]
+    # A patch and nothing else: the hooks cruft runs again keep off stdout.
+    assert diff.startswith("diff --git ")
     assert "upstream-template-new/README.md" in diff
     assert USER_README_LINE in diff
     assert "upstream-template-new/config/app.py" in diff

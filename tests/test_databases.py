@@ -17,6 +17,7 @@ import pytest
 
 from conftest import DEV_TOOLS, bake, clean_env, project_python, run
 from servers import SERVERS
+from test_commands import add_comment_model
 
 ENGINES = ("sqlite", "postgresql", "mysql")
 SAMPLE_TABLES = {"users", "tags", "user_tags"}
@@ -133,6 +134,57 @@ def test_a_combination_migrates_passes_its_tests_and_rolls_back(
 
         manage(project, python, development, "db", "upgrade")
         assert current_tables() == migrated
+
+
+def function_body(source, name):
+    return source.split(f"\ndef {name}():\n", 1)[1].split("\ndef ", 1)[0]
+
+
+ARCHIVE_INSTANCE = """\
+            {"name": "archive", "driver": Sqlite, "file": "/database/archive.db"},
+"""
+
+
+@pytest.mark.xdist_group("databases-sqlite")
+def test_a_model_moves_onto_a_new_instance_as_the_readme_says(cookies):
+    project = bake(cookies)
+    python = project_python(project)
+    storage = project / "storage/database"
+    add_comment_model(project)
+    manage(project, python, {}, "db", "upgrade")
+    manage(project, python, {}, "db", "migrate", "-m", "Add comments")
+    manage(project, python, {}, "db", "upgrade")
+
+    # 1. the instance, 2. its database brought to the latest revision,
+    config = project / "config/app.py"
+    source = config.read_text()
+    first_instance_end = source.index("            },\n") + len("            },\n")
+    config.write_text(
+        source[:first_instance_end] + ARCHIVE_INSTANCE + source[first_instance_end:]
+    )
+    manage(project, python, {}, "db", "upgrade")
+    assert sqlite_tables(storage / "archive.db") == set()
+    # 3. the bind key, 4. a revision, 5. upgrade.
+    model = project / "app/database/models/comment.py"
+    model.write_text(
+        model.read_text().replace(
+            '__tablename__ = "comments"\n',
+            '__tablename__ = "comments"\n    __bind_key__ = "archive"\n',
+        )
+    )
+    manage(project, python, {}, "db", "migrate", "-m", "Move comments to archive")
+    (revision,) = (project / "migrations/versions").glob("*_move_comments_*.py")
+    body = revision.read_text()
+    assert "op.drop_table('comments')" in function_body(body, "upgrade_")
+    assert "op.create_table('comments'" in function_body(body, "upgrade_archive")
+    manage(project, python, {}, "db", "upgrade")
+
+    assert sqlite_tables(storage / "my_edmunds_app.db") == SAMPLE_TABLES
+    assert sqlite_tables(storage / "archive.db") == {"comments"}
+    manage(project, python, {}, "db", "check")
+    manage(project, python, {}, "db", "downgrade")
+    assert sqlite_tables(storage / "my_edmunds_app.db") == SAMPLE_TABLES | {"comments"}
+    assert sqlite_tables(storage / "archive.db") == set()
 
 
 def free_port():

@@ -220,3 +220,12 @@ def test_an_error_in_a_statement_keeps_its_own_exception(make_app):
     with app.database_engine().connect() as connection:
         with pytest.raises(OperationalError, match="no such table"):
             connection.execute(text("SELECT * FROM nowhere"))
+
+
+def test_a_server_without_its_dbapi_installed_is_refused(make_app, monkeypatch):
+    monkeypatch.setattr(PostgreSql, "dbapi", "edmunds_no_such_module")
+    instance = "{'name': 'a', 'driver': PostgreSql, 'user': 'u', 'pass': '',"
+    instance += " 'host': 'h', 'database': 'd'}"
+
+    with pytest.raises(ConfigurationError, match=r"'a': PostgreSql needs the psyco"):
+        database_app(make_app, f"[{instance}]")

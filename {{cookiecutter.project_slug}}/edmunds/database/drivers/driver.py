@@ -37,6 +37,9 @@ class Driver:
                     "the environment)"
                 )
 
+    def check_dbapi(self):
+        """Refuse to go on without the DBAPI module the engine will import."""
+
     def env_name(self, key):
         return f"DB_{self.name.upper()}_{key.upper()}"
 

@@ -7,6 +7,8 @@ class MySql(ServerDriver):
     """A MySQL or MariaDB database, through PyMySQL (pure Python)."""
 
     drivername = "mysql+pymysql"
+    dbapi = "pymysql"
+    dbapi_package = "PyMySQL"
     default_port = 3306
     label = "MySQL"
     # Full Unicode: MySQL's "utf8" stops at three bytes a character.

@@ -5,6 +5,8 @@ class PostgreSql(ServerDriver):
     """A PostgreSQL database, through psycopg 3 (``psycopg[binary]``)."""
 
     drivername = "postgresql+psycopg"
+    dbapi = "psycopg"
+    dbapi_package = "psycopg[binary]"
     default_port = 5432
     label = "PostgreSQL"
     engine_defaults = {

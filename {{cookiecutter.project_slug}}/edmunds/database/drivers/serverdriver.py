@@ -1,3 +1,5 @@
+from importlib.util import find_spec
+
 from sqlalchemy.engine import URL
 
 from edmunds.config.configurationerror import ConfigurationError
@@ -16,8 +18,11 @@ class ServerDriver(Driver):
 
     required = ("user", "pass", "host", "database")
     may_be_empty = ("pass",)
-    # Set by each server's driver.
+    # Set by each server's driver: SQLAlchemy's dialect and the DBAPI module
+    # it imports, with the package that installs it.
     drivername = None
+    dbapi = None
+    dbapi_package = None
     default_port = None
     label = None
     query = {}
@@ -31,6 +36,14 @@ class ServerDriver(Driver):
     def __init__(self, app, instance):
         super().__init__(app, instance)
         self.port()
+
+    def check_dbapi(self):
+        if find_spec(self.dbapi) is None:
+            raise ConfigurationError(
+                f"database instance {self.name!r}: {type(self).__name__} needs "
+                f"the {self.dbapi_package} package (add it to requirements.txt "
+                "and install it)"
+            )
 
     def port(self):
         port = self.setting("port", self.default_port)

@@ -3,7 +3,7 @@
 import secrets
 from pathlib import Path
 
-SLUG = {{ cookiecutter.project_slug | tojson }}
+SLUG = {{cookiecutter.project_slug | python_string}}
 
 ENV_FILE = """\
 # This machine's settings and secrets. Never commit this file (.gitignore

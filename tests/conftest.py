@@ -111,3 +111,15 @@ def run(project, python, *args, check=True, env=None, timeout=300):
             f"--- stdout\n{completed.stdout}\n--- stderr\n{completed.stderr}"
         )
     return completed
+
+
+def assert_ruff_passes(project):
+    """The baked project passes ruff's lint and format check, its own settings."""
+    for command in (["check"], ["format", "--check"]):
+        completed = subprocess.run(
+            [str(DEV_TOOLS / "ruff"), *command, "--no-cache", "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -158,3 +158,18 @@ def test_run_serves_the_app(project, python):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_secrets_and_databases_stay_out_of_git(project, python):
+    manage(project, python, "db", "upgrade")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+
+    def ignored(path):
+        check = subprocess.run(["git", "check-ignore", "-q", path], cwd=project)
+        return check.returncode == 0
+
+    assert (project / "storage/database/command_sequence.db").is_file()
+    assert ignored("storage/database/command_sequence.db")
+    assert ignored(".env.py")
+    assert not ignored("storage/database/.gitkeep")
+    assert not ignored(".env.example.py") and not ignored(".env.production.py")

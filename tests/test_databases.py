@@ -9,13 +9,12 @@ install the same drivers share a worker, and so their cached virtualenv.
 import re
 import socket
 import sqlite3
-import subprocess
 from contextlib import ExitStack
 from functools import partial
 
 import pytest
 
-from conftest import DEV_TOOLS, bake, clean_env, project_python, run
+from conftest import assert_ruff_passes, bake, clean_env, project_python, run
 from servers import SERVERS
 from test_commands import add_comment_model
 
@@ -58,17 +57,6 @@ def sqlite_tables(path):
         return {name for (name,) in rows} - {"alembic_version"}
 
 
-def lint(project):
-    for command in (["check"], ["format", "--check"]):
-        completed = subprocess.run(
-            [str(DEV_TOOLS / "ruff"), *command, "--no-cache", "."],
-            cwd=project,
-            capture_output=True,
-            text=True,
-        )
-        assert completed.returncode == 0, completed.stdout + completed.stderr
-
-
 def manage(project, python, env, *args, check=True):
     return run(project, python, "manage.py", *args, env=clean_env(**env), check=check)
 
@@ -84,7 +72,7 @@ def test_a_combination_migrates_passes_its_tests_and_rolls_back(
     for engine in set(chosen.values()) & set(SERVERS):
         SERVERS[engine].admin()  # skips now if the server is absent
     project = bake(cookies, database=database, users_database=users_database)
-    lint(project)
+    assert_ruff_passes(project)
     requirements = (project / "requirements.txt").read_text()
     for engine, line in DRIVER_LINES.items():
         assert (line in requirements) == (engine in chosen.values()), line
@@ -275,15 +263,3 @@ def test_server_settings_go_to_env_py_and_never_to_config(cookies):
     assert '"driver": PostgreSql' in config and '"driver": MySql' in config
     assert not re.search(r"127\.0\.0\.1|postgres\"|root|\"(user|pass|host)\"", config)
     assert "/.env.py" in (project / ".gitignore").read_text().splitlines()
-
-
-@pytest.mark.parametrize("prompt", ["database", "users_database"])
-def test_an_unknown_engine_is_refused_before_anything_is_written(
-    cookies, tmp_path, prompt
-):
-    result = cookies.bake(extra_context={prompt: "oracle"})
-
-    assert result.exit_code != 0
-    assert f"oracle provided for choice variable {prompt}" in str(result.exception)
-    leftovers = [path for path in (tmp_path / "cookies").rglob("*")]
-    assert all(path.is_dir() and not any(path.iterdir()) for path in leftovers)

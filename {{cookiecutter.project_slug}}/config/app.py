@@ -21,7 +21,7 @@ from edmunds.database.drivers.sqlite import Sqlite
 {%- endmacro %}
 
 APP = {
-    "name": {{ cookiecutter.project_name | tojson }},
+    "name": {{ cookiecutter.project_name | python_string }},
     "database": {
         "enabled": True,
         # The first instance is the default database; every other instance is

@@ -169,8 +169,9 @@ def test_server_settings_come_from_environment_then_env_py_then_config(
     assert url.port == 6543
 
 
-def test_an_empty_password_means_none(make_app):
+def test_an_empty_password_means_none_and_a_number_is_text(make_app):
     assert server(PostgreSql, make_app, **{"pass": ""}).url().password is None
+    assert server(PostgreSql, make_app, **{"pass": 1234}).url().password == "1234"
 
 
 def test_servers_have_production_pool_defaults_that_an_instance_overrides(make_app):

@@ -56,10 +56,12 @@ class ServerDriver(Driver):
             ) from None
 
     def url(self):
+        # A password written as a number in .env.py is still a password.
+        password = self.setting("pass")
         return URL.create(
             self.drivername,
             username=self.setting("user"),
-            password=self.setting("pass") or None,
+            password=str(password) if password not in (None, "") else None,
             host=self.setting("host"),
             port=self.port(),
             database=self.setting("database"),

@@ -22,11 +22,22 @@ APP_ENV = "development"
 SECRET_KEY = "{secret_key}"
 """
 
+# .env.example.py ends with the settings of each database instance on a
+# server, rendered for a server on this machine.
+SERVER_SETTINGS = "\n# Database instance "
+
+
+def server_settings():
+    example = Path(".env.example.py").read_text()
+    start = example.find(SERVER_SETTINGS)
+    return "" if start == -1 else example[start:]
+
 
 def write_env_file():
     env_file = Path(".env.py")
     # 48 random bytes, URL-safe: well over the 32 a signing key needs.
-    env_file.write_text(ENV_FILE.format(secret_key=secrets.token_urlsafe(48)))
+    secret_key = secrets.token_urlsafe(48)
+    env_file.write_text(ENV_FILE.format(secret_key=secret_key) + server_settings())
     env_file.chmod(0o600)
 
 
@@ -54,6 +65,11 @@ def init_git():
 
 
 def print_next_steps():
+    create_databases = (
+        "    # create the databases first: README.md, 'Get it running'\n"
+        if server_settings()
+        else ""
+    )
     print(
         f"""
 Baked {SLUG}. Next:
@@ -61,7 +77,7 @@ Baked {SLUG}. Next:
     cd {SLUG}
     python3 -m venv .venv && . .venv/bin/activate
     pip install -r requirements-dev.txt
-    python manage.py db upgrade
+{create_databases}    python manage.py db upgrade
     python manage.py run
 
 README.md says more.

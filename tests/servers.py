@@ -11,6 +11,7 @@ import os
 import secrets
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -205,3 +206,12 @@ SERVERS = {server.engine: server for server in (PostgreSql(), MySql())}
 
 def fresh_name():
     return f"edmunds_t_{secrets.token_hex(6)}"
+
+
+def on_servers(*engines):
+    """Marks of a test on these engines: its servers, and its venv's worker."""
+    servers = sorted(set(engines) & set(SERVERS))
+    return [
+        *(getattr(pytest.mark, engine) for engine in servers),
+        pytest.mark.xdist_group("databases-" + ("-".join(servers) or "sqlite")),
+    ]

@@ -15,7 +15,7 @@ from functools import partial
 import pytest
 
 from conftest import assert_ruff_passes, bake, clean_env, project_python, run
-from servers import SERVERS
+from servers import SERVERS, on_servers
 from test_commands import add_comment_model
 
 ENGINES = ("sqlite", "postgresql", "mysql")
@@ -23,15 +23,6 @@ SAMPLE_TABLES = {"users", "tags", "user_tags"}
 # Every character a hand-built URL would choke on, and one beyond ASCII.
 AWKWARD_PASSWORD = "p@ss:w/rd%#?é"
 DRIVER_LINES = {"postgresql": "psycopg[binary]==", "mysql": "PyMySQL=="}
-
-
-def on_servers(*engines):
-    """Marks of a test on these engines: its servers, and its venv's worker."""
-    servers = sorted(set(engines) & set(SERVERS))
-    return [
-        *(getattr(pytest.mark, engine) for engine in servers),
-        pytest.mark.xdist_group("databases-" + ("-".join(servers) or "sqlite")),
-    ]
 
 
 def combination(database, users_database):

@@ -51,6 +51,21 @@ def tree_digest(folder):
     return digest.hexdigest()
 
 
+def add_comment_model(project):
+    """Add a Comment model the way the baked README says."""
+    (project / "app/database/models/comment.py").write_text(COMMENT_MODEL)
+    config = project / "config/app.py"
+    source = config.read_text()
+    source = source.replace(
+        "from app.database.models.tag import Tag\n",
+        "from app.database.models.comment import Comment\n"
+        "from app.database.models.tag import Tag\n",
+    ).replace(
+        "            UserTags,\n", "            UserTags,\n            Comment,\n"
+    )
+    config.write_text(source)
+
+
 def manage(project, python, *args, **kwargs):
     return run(project, python, "manage.py", *args, **kwargs)
 
@@ -65,18 +80,7 @@ def test_the_documented_sequence_works_on_sqlite(project, python):
     manage(project, python, "db", "check")
 
     # A new model, listed in modelsandtables, gets a revision of its own.
-    (project / "app/database/models/comment.py").write_text(COMMENT_MODEL)
-    config = project / "config/app.py"
-    source = config.read_text()
-    source = source.replace(
-        "from app.database.models.tag import Tag\n",
-        "from app.database.models.comment import Comment\n"
-        "from app.database.models.tag import Tag\n",
-    ).replace(
-        "            UserTags,\n", "            UserTags,\n            Comment,\n"
-    )
-    config.write_text(source)
-
+    add_comment_model(project)
     manage(project, python, "db", "migrate", "-m", "Added some tables")
     (revision,) = [
         path

@@ -179,10 +179,20 @@ def test_every_problem_gets_its_own_line(cookies, capfd):
     assert len(errors) == 3
 
 
-def test_a_choice_outside_the_template_is_refused(cookies, tmp_path, capfd):
+@pytest.mark.parametrize(
+    ("prompt", "answer", "choices"),
+    [
+        ("python_version", "2.7", "3.12, 3.13, 3.11, 3.10"),
+        ("database", "oracle", "sqlite, postgresql, mysql"),
+        ("users_database", "oracle", "none, sqlite, postgresql, mysql"),
+    ],
+)
+def test_a_choice_outside_the_template_is_refused(
+    cookies, tmp_path, capfd, prompt, answer, choices
+):
     # A replay file (or an old answers file) skips cookiecutter's own check.
     answers = cookies.bake().context
-    answers["python_version"] = "2.7"
+    answers[prompt] = answer
     replay = tmp_path / "replay.json"
     replay.write_text(json.dumps({"cookiecutter": answers}))
     output = tmp_path / "out"
@@ -192,7 +202,5 @@ def test_a_choice_outside_the_template_is_refused(cookies, tmp_path, capfd):
         cookiecutter(str(TEMPLATE_DIR), replay=str(replay), output_dir=str(output))
 
     errors = [line for line in capfd.readouterr().err.splitlines() if "ERROR:" in line]
-    assert errors == [
-        "ERROR: python_version is '2.7'; choose one of 3.12, 3.13, 3.11, 3.10"
-    ]
+    assert errors == [f"ERROR: {prompt} is {answer!r}; choose one of {choices}"]
     assert list(output.iterdir()) == []

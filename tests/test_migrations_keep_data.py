@@ -1,12 +1,18 @@
-"""Migrations on a populated database keep every row."""
+"""Migrations on a populated database keep every row, on every engine.
+
+Each test bakes its own project; on a server engine it migrates a database
+made for it and dropped after it.
+"""
 
 import json
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from conftest import bake, project_python, run
-
-pytestmark = pytest.mark.xdist_group("keep-data")
+from conftest import bake, clean_env, project_python, run
+from servers import SERVERS, on_servers
 
 POPULATE = """
 from bootstrap.app import bootstrap
@@ -30,24 +36,33 @@ from app.database.models.user import User
 from app.database.models.usertags import UserTags
 from edmunds.database.db import db
 
+
+def rows(table):
+    # Each table from its own database: the sample tables may sit on a bind.
+    (bind_key,) = [key for key, meta in db.metadatas.items() if meta is table.metadata]
+    columns = [*table.primary_key, *([table.c.name] if "name" in table.c else [])]
+    with db.engines[bind_key].connect() as connection:
+        return sorted(map(list, connection.execute(select(*columns))))
+
+
 with bootstrap().app_context():
-    tables = [User.__table__, Tag.__table__, UserTags]
-    print(json.dumps({
-        table.name: sorted(
-            [row.id, row.name] if "name" in table.c else list(row)
-            for row in db.session.execute(select(*table.primary_key, *(
-                [table.c.name] if "name" in table.c else []
-            )))
-        )
-        for table in tables
-    }))
+    tables = (User.__table__, Tag.__table__, UserTags)
+    print(json.dumps({table.name: rows(table) for table in tables}))
 """
 
-EMAIL_COLUMN = (
-    "    name = db.Column(db.String(50), nullable=False)\n",
-    "    name = db.Column(db.String(50), nullable=False)\n"
-    "    email = db.Column(db.String(120))\n",
-)
+COLUMNS = """
+import sys
+from sqlalchemy import inspect
+from bootstrap.app import bootstrap
+
+app = bootstrap()
+engine = app.database_engine(sys.argv[1])
+inspector = inspect(engine)
+print({
+    table: [column["name"] for column in inspector.get_columns(table)]
+    for table in inspector.get_table_names()
+})
+"""
 
 NOTE_MODEL = """\
 from edmunds.database.db import db
@@ -57,123 +72,197 @@ class Note(db.Model):
     __tablename__ = "notes"
 
     id = db.Column(db.Integer, primary_key=True)
-    user_id = db.Column(db.ForeignKey("users.id", ondelete="CASCADE"))
+    body = db.Column(db.String(200), nullable=False)
 """
 
 
-@pytest.fixture
-def project(cookies):
-    return bake(cookies, project_name="Keep Data")
+@dataclass
+class Baked:
+    """A baked project, its venv and the settings pointing it at its databases."""
+
+    path: Path
+    python: Path
+    env: dict
+
+    def run(self, *args, check=True):
+        return run(
+            self.path, self.python, *args, env=clean_env(**self.env), check=check
+        )
+
+    def manage(self, *args, check=True):
+        return self.run("manage.py", *args, check=check)
+
+    def snapshot(self):
+        return json.loads(self.run("-c", SNAPSHOT).stdout)
+
+    def columns(self, instance=None):
+        return self.run("-c", COLUMNS, instance or "default").stdout
+
+    def current(self):
+        """The revision of the databases, without Alembic's "(head)" note."""
+        return self.manage("db", "current").stdout.split()[0]
+
+    def edit(self, name, old, new):
+        path = self.path / name
+        source = path.read_text()
+        assert old in source, f"{name} has no {old!r}"
+        path.write_text(source.replace(old, new))
+
+    def new_revision(self, message):
+        versions = self.path / "migrations/versions"
+        before = set(versions.glob("*.py"))
+        self.manage("db", "migrate", "-m", message)
+        (revision,) = set(versions.glob("*.py")) - before
+        return revision
+
+    def add_user_column(self, column):
+        self.edit(
+            "app/database/models/user.py",
+            "    name = db.Column(db.String(50), nullable=False)\n",
+            "    name = db.Column(db.String(50), nullable=False)\n"
+            f"    {column} = db.Column(db.String(120))\n",
+        )
+
+    def add_note_model(self):
+        (self.path / "app/database/models/note.py").write_text(NOTE_MODEL)
+        self.edit(
+            "config/app.py",
+            "            UserTags,\n",
+            "            UserTags,\n            Note,\n",
+        )
+        self.edit(
+            "config/app.py",
+            "from app.database.models.tag import Tag\n",
+            "from app.database.models.note import Note\n"
+            "from app.database.models.tag import Tag\n",
+        )
 
 
 @pytest.fixture
-def python(project):
-    return project_python(project)
+def bake_on(cookies):
+    """Bake with these engines, each server instance on a fresh database."""
+    with ExitStack() as cleanup:
+
+        def bake_on(database, users_database="none"):
+            chosen = {"default": database}
+            if users_database != "none":
+                chosen["users_database"] = users_database
+            env = {}
+            for instance, engine in chosen.items():
+                if engine in SERVERS:
+                    make = cleanup.enter_context(SERVERS[engine].databases())
+                    env.update(SERVERS[engine].settings(instance, make()))
+            path = bake(
+                cookies,
+                project_name="Keep Data",
+                database=database,
+                users_database=users_database,
+            )
+            return Baked(path, project_python(path), env)
+
+        yield bake_on
 
 
-def snapshot(project, python):
-    return json.loads(run(project, python, "-c", SNAPSHOT).stdout)
+ENGINES = [pytest.param(engine, marks=on_servers(engine)) for engine in SERVERS]
 
 
-def manage(project, python, *args, **kwargs):
-    return run(project, python, "manage.py", *args, **kwargs)
-
-
-def current(project, python):
-    """The revision the database is at, without Alembic's "(head)" note."""
-    return manage(project, python, "db", "current").stdout.split()[0]
-
-
-def edit(path, old, new):
-    source = path.read_text()
-    assert old in source
-    path.write_text(source.replace(old, new))
-
-
-def new_revision(project, python, message):
-    before = set((project / "migrations/versions").glob("*.py"))
-    manage(project, python, "db", "migrate", "-m", message)
-    (revision,) = set((project / "migrations/versions").glob("*.py")) - before
-    return revision
-
-
-def test_rows_survive_upgrades_and_downgrades(project, python):
-    manage(project, python, "db", "upgrade")
-    run(project, python, "-c", POPULATE)
-    rows = snapshot(project, python)
+@pytest.mark.parametrize(
+    "engine", [pytest.param("sqlite", marks=on_servers()), *ENGINES]
+)
+def test_rows_survive_upgrades_and_downgrades(bake_on, engine):
+    project = bake_on(engine)
+    project.manage("db", "upgrade")
+    project.run("-c", POPULATE)
+    rows = project.snapshot()
     assert len(rows["users"]) == 5 and len(rows["user_tags"]) == 6
 
     # A new column on users: SQLite rebuilds the table to drop it again.
-    edit(project / "app/database/models/user.py", *EMAIL_COLUMN)
-    new_revision(project, python, "Add users.email")
-    manage(project, python, "db", "upgrade")
-    assert snapshot(project, python) == rows
+    project.add_user_column("email")
+    project.new_revision("Add users.email")
+    project.manage("db", "upgrade")
+    assert project.snapshot() == rows
+    assert "email" in project.columns()
 
-    # A new table pointing at users.
-    (project / "app/database/models/note.py").write_text(NOTE_MODEL)
-    edit(
-        project / "config/app.py",
-        "            UserTags,\n",
-        "            UserTags,\n            Note,\n",
-    )
-    edit(
-        project / "config/app.py",
-        "from app.database.models.tag import Tag\n",
-        "from app.database.models.note import Note\n"
-        "from app.database.models.tag import Tag\n",
-    )
-    new_revision(project, python, "Add notes")
-    manage(project, python, "db", "upgrade")
-    assert snapshot(project, python) == rows
+    project.add_note_model()
+    project.new_revision("Add notes")
+    project.manage("db", "upgrade")
+    assert project.snapshot() == rows
 
     for _ in range(2):
-        manage(project, python, "db", "downgrade")
-        assert snapshot(project, python) == rows
-    manage(project, python, "db", "upgrade")
-    assert snapshot(project, python) == rows
+        project.manage("db", "downgrade")
+        assert project.snapshot() == rows
+    assert "email" not in project.columns()
+    project.manage("db", "upgrade")
+    assert project.snapshot() == rows
 
-    head = current(project, python)
-    again = manage(project, python, "db", "upgrade")
+    head = project.current()
+    again = project.manage("db", "upgrade")
     assert "Running upgrade" not in again.stderr
-    assert current(project, python) == head
-    assert snapshot(project, python) == rows
-    manage(project, python, "db", "check")
+    assert project.current() == head
+    assert project.snapshot() == rows
+    project.manage("db", "check")
 
 
-def test_a_failing_migration_changes_nothing_and_says_where(project, python):
-    manage(project, python, "db", "upgrade")
-    run(project, python, "-c", POPULATE)
-    rows = snapshot(project, python)
-    head = current(project, python)
-
-    edit(
-        project / "app/database/models/user.py",
-        "    name = db.Column(db.String(50), nullable=False)\n",
-        "    name = db.Column(db.String(50), nullable=False)\n"
-        "    nickname = db.Column(db.String(50))\n",
-    )
-    revision = new_revision(project, python, "Break on purpose")
-    edit(
-        revision,
-        "    # ### end Alembic commands ###\n",
-        "    op.execute('UPDATE no_such_table SET x = 1')\n"
-        "    # ### end Alembic commands ###\n",
+def break_upgrade(revision, function):
+    """Make one database's part of a revision fail halfway through."""
+    source = revision.read_text()
+    start = source.index(f"def {function}():")
+    end = source.index("# ### end Alembic commands ###", start)
+    revision.write_text(
+        source[:end]
+        + "op.execute('UPDATE no_such_table SET x = 1')\n    "
+        + source[end:]
     )
 
-    failed = manage(project, python, "db", "upgrade", check=False)
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("sqlite", marks=on_servers()), *ENGINES]
+)
+def test_a_failing_migration_changes_nothing_and_says_where(bake_on, engine):
+    project = bake_on(engine)
+    project.manage("db", "upgrade")
+    project.run("-c", POPULATE)
+    rows, head = project.snapshot(), project.current()
+
+    project.add_user_column("nickname")
+    break_upgrade(project.new_revision("Break on purpose"), "upgrade_")
+    failed = project.manage("db", "upgrade", check=False)
 
     assert failed.returncode == 1
     (error,) = [line for line in failed.stderr.splitlines() if "Error:" in line]
     assert "database <default> failed at upgrade" in error
     assert "Break on purpose" in error and "no_such_table" in error
-    assert current(project, python) == head
-    assert snapshot(project, python) == rows
-    columns = run(
-        project,
-        python,
-        "-c",
-        "from sqlalchemy import inspect; from bootstrap.app import bootstrap; "
-        "print([c['name'] for c in inspect(bootstrap().database_engine())"
-        ".get_columns('users')])",
-    ).stdout
-    assert "nickname" not in columns
+    assert project.current() == head
+    assert project.snapshot() == rows
+    if engine != "mysql":  # MySQL commits each schema change as it goes
+        assert "nickname" not in project.columns()
+
+
+TRANSACTIONAL = [
+    pytest.param("sqlite", marks=on_servers()),
+    pytest.param("postgresql", marks=on_servers("postgresql")),
+]
+
+
+@pytest.mark.parametrize("engine", TRANSACTIONAL)
+def test_a_failure_on_the_second_database_rolls_back_the_first(bake_on, engine):
+    project = bake_on(engine, users_database=engine)
+    project.manage("db", "upgrade")
+    project.run("-c", POPULATE)
+    rows, head = project.snapshot(), project.current()
+
+    # One revision: a table on the default database, a column on the second.
+    project.add_note_model()
+    project.add_user_column("nickname")
+    revision = project.new_revision("Notes and nicknames")
+    break_upgrade(revision, "upgrade_users_database")
+    failed = project.manage("db", "upgrade", check=False)
+
+    assert failed.returncode == 1
+    (error,) = [line for line in failed.stderr.splitlines() if "Error:" in line]
+    assert "database users_database failed at upgrade" in error
+    assert "Notes and nicknames" in error
+    assert "notes" not in project.columns("default")
+    assert "nickname" not in project.columns("users_database")
+    assert project.current() == head
+    assert project.snapshot() == rows

@@ -8,3 +8,22 @@ APP_ENV = "development"
 # Signs sessions and cookies. Generate one with:
 #   python -c "import secrets; print(secrets.token_urlsafe(48))"
 SECRET_KEY = "change-me"
+
+# Any setting of a database instance in config/app.py can be set here, or in
+# the environment (which wins), as DB_<NAME>_<KEY>: <NAME> is the instance's
+# name upper-cased, e.g. DB_DEFAULT_FILE. Servers need HOST, PORT, USER, PASS.
+{%- set local = {
+    "postgresql": ["PostgreSQL", 5432, "postgres"],
+    "mysql": ["MySQL or MariaDB", 3306, "root"],
+} %}
+{%- for name, engine in [
+    ("default", cookiecutter.database),
+    ("users_database", cookiecutter.users_database),
+] if engine in local %}
+
+# Database instance '{{ name }}': {{ local[engine][0] }} on this machine.
+DB_{{ name | upper }}_HOST = "127.0.0.1"
+DB_{{ name | upper }}_PORT = {{ local[engine][1] }}
+DB_{{ name | upper }}_USER = "{{ local[engine][2] }}"
+DB_{{ name | upper }}_PASS = ""
+{%- endfor %}

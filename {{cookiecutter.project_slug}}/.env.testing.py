@@ -3,5 +3,15 @@
 TESTING = True
 SECRET_KEY = "testing-only-not-a-secret"
 
-# Tests wipe their database: give each instance one of its own.
-DB_DEFAULT_FILE = "/database/{{ cookiecutter.project_slug }}-testing.db"
+# Tests wipe their databases: give each instance one of its own.
+{%- macro testing(name, engine, database) %}
+{%- if engine == "sqlite" %}
+DB_{{ name }}_FILE = "/database/{{ database }}-testing.db"
+{%- else %}
+DB_{{ name }}_DATABASE = "{{ database }}_testing"
+{%- endif %}
+{%- endmacro %}
+{{- testing("DEFAULT", cookiecutter.database, cookiecutter.project_slug) }}
+{%- if cookiecutter.users_database != "none" %}
+{{- testing("USERS_DATABASE", cookiecutter.users_database, cookiecutter.project_slug ~ "_users") }}
+{%- endif %}

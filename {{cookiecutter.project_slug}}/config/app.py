@@ -1,20 +1,48 @@
 from app.database.models.tag import Tag
 from app.database.models.user import User
 from app.database.models.usertags import UserTags
+{%- set engines = [cookiecutter.database, cookiecutter.users_database] %}
+{%- if "mysql" in engines %}
+from edmunds.database.drivers.mysql import MySql
+{%- endif %}
+{%- if "postgresql" in engines %}
+from edmunds.database.drivers.postgresql import PostgreSql
+{%- endif %}
+{%- if "sqlite" in engines %}
 from edmunds.database.drivers.sqlite import Sqlite
+{%- endif %}
+{%- set drivers = {"sqlite": "Sqlite", "postgresql": "PostgreSql", "mysql": "MySql"} %}
+{%- macro location(engine, database) -%}
+{%- if engine == "sqlite" -%}
+"file": "/database/{{ database }}.db",
+{%- else -%}
+"database": "{{ database }}",
+{%- endif -%}
+{%- endmacro %}
 
 APP = {
     "name": {{ cookiecutter.project_name | python_string }},
     "database": {
         "enabled": True,
         # The first instance is the default database; every other instance is
-        # a bind named after it. Credentials never go here: see .env.py.
+        # a bind named after it. Credentials never go here: host, port, user
+        # and pass of a server come from .env.py or DB_<NAME>_<KEY> variables.
+        # 'engine_options' (SQLAlchemy's create_engine arguments) tunes an
+        # instance's pool over its driver's defaults.
         "instances": [
             {
                 "name": "default",
-                "driver": Sqlite,
-                "file": "/database/{{ cookiecutter.project_slug }}.db",
+                "driver": {{ drivers[cookiecutter.database] }},
+                {{ location(cookiecutter.database, cookiecutter.project_slug) }}
             },
+{%- if cookiecutter.users_database != "none" %}
+            # User, Tag and UserTags live here (their __bind_key__).
+            {
+                "name": "users_database",
+                "driver": {{ drivers[cookiecutter.users_database] }},
+                {{ location(cookiecutter.users_database, cookiecutter.project_slug ~ "_users") }}
+            },
+{%- endif %}
         ],
         # Every model and table, so that `db migrate` sees them all.
         "modelsandtables": [

@@ -8,7 +8,11 @@ from app.database.models.usertags import UserTags
 
 
 def count(database, table):
-    return database.session.scalar(select(func.count()).select_from(table))
+    # A select on a plain table does not tell the session which database
+    # instance to use (a model would): name the table's own.
+    return database.session.scalar(
+        select(func.count()).select_from(table), bind_arguments={"clause": table}
+    )
 
 
 def make_user_with_tags(database, name, *tag_names):

@@ -4,13 +4,15 @@ import click
 from flask.cli import FlaskGroup
 
 from edmunds.config.configurationerror import ConfigurationError
+from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 
 
 class Manager:
     """``python manage.py <command>``: Flask's own CLI, run in this process.
 
     The app is built once, before the command line is read, so that a
-    configuration mistake is one line on stderr rather than a traceback.
+    configuration mistake is one line on stderr rather than a traceback; so
+    is a database that cannot be reached when a command needs it.
     Flask-Migrate's ``db`` group and Flask's ``run``, ``shell`` and ``routes``
     are all there.
     """
@@ -21,14 +23,14 @@ class Manager:
     def run(self, args=None):
         try:
             app = self.create_app()
-        except ConfigurationError as error:
+            cli = FlaskGroup(
+                create_app=lambda: app,
+                # The app's debug mode comes from its config, never from a
+                # FLASK_DEBUG left in the shell.
+                set_debug_flag=False,
+                load_dotenv=False,
+            )
+            cli.main(args=args, prog_name="manage.py")
+        except (ConfigurationError, DatabaseConnectionError) as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
-        cli = FlaskGroup(
-            create_app=lambda: app,
-            # The app's debug mode comes from its config, never from a
-            # FLASK_DEBUG left in the shell.
-            set_debug_flag=False,
-            load_dotenv=False,
-        )
-        cli.main(args=args, prog_name="manage.py")

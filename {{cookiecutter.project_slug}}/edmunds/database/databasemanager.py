@@ -46,6 +46,7 @@ class DatabaseManager:
                 "a class from edmunds.database.drivers)"
             )
         self.drivers[name] = driver(self.app, instance)
+        self.drivers[name].check_dbapi()
 
     def flask_sqlalchemy_config(self):
         default = self.drivers[self.default_name]

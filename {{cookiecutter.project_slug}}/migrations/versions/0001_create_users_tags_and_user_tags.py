@@ -25,7 +25,7 @@ def downgrade(engine_name):
     globals().get("downgrade_%s" % engine_name, lambda: None)()
 
 
-def upgrade_():
+def upgrade_{{ "users_database" if cookiecutter.users_database != "none" else "" }}():
     op.create_table('tags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
@@ -46,7 +46,7 @@ def upgrade_():
     )
 
 
-def downgrade_():
+def downgrade_{{ "users_database" if cookiecutter.users_database != "none" else "" }}():
     op.drop_table('user_tags')
     op.drop_table('users')
     op.drop_table('tags')

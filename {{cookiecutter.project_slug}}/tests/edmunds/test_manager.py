@@ -1,4 +1,5 @@
 import pytest
+from sqlalchemy import text
 
 from edmunds.config.configurationerror import ConfigurationError
 from edmunds.console.manager import Manager
@@ -27,3 +28,34 @@ def test_commands_run_in_this_process(make_app, capsys):
 
     assert exit_info.value.code == 0
     assert capsys.readouterr().out == "hello from testing\n"
+
+
+def test_a_database_that_cannot_be_reached_is_one_line_and_exit_1(
+    make_app, tmp_path, capsys
+):
+    (tmp_path / "storage" / "database" / "a-folder").mkdir(parents=True)
+    app = make_app(
+        {
+            "config/app.py": """\
+            from edmunds.database.drivers.sqlite import Sqlite
+
+            APP = {'database': {'enabled': True, 'instances': [
+                {'name': 'main', 'driver': Sqlite, 'file': '/database/a-folder'},
+            ]}}
+            """
+        }
+    )
+
+    @app.cli.command("query")
+    def query():
+        with app.database_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    with pytest.raises(SystemExit) as exit_info:
+        Manager(lambda: app).run(["query"])
+
+    assert exit_info.value.code == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 1
+    assert errors[0].startswith("Error: database instance 'main' (SQLite file ")
+    assert errors[0].endswith("cannot connect: unable to open database file")

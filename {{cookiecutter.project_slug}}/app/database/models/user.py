@@ -4,7 +4,8 @@ from edmunds.database.db import db, relationship
 
 class User(db.Model):
     __tablename__ = "users"
-    __bind_key__ = None  # None: the default database; or the name of an instance
+    # The database instance it lives on; None is the default one.
+    __bind_key__ = {{ '"users_database"' if cookiecutter.users_database != "none" else "None" }}
 
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(50), nullable=False)

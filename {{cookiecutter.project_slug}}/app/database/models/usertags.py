@@ -15,5 +15,6 @@ UserTags = db.Table(
         db.ForeignKey("tags.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    bind_key=None,  # None: the default database; or the name of an instance
+    # The database instance it lives on, the one of User and Tag.
+    bind_key={{ '"users_database"' if cookiecutter.users_database != "none" else "None" }},
 )

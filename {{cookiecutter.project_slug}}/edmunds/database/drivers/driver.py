@@ -1,6 +1,9 @@
 import os
 
+from sqlalchemy import event
+
 from edmunds.config.configurationerror import ConfigurationError
+from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 
 
 class Driver:
@@ -14,8 +17,11 @@ class Driver:
     """
 
     required = ()
+    # Required keys that may be set to an empty string: a password, on a
+    # server that trusts local connections.
+    may_be_empty = ()
     # Per-instance SQLAlchemy engine options; an instance's 'engine_options'
-    # dict is merged over them.
+    # dict is merged over them (and its 'connect_args' over theirs).
     engine_defaults = {}
 
     def __init__(self, app, instance):
@@ -23,12 +29,16 @@ class Driver:
         self.name = instance["name"]
         self.instance = instance
         for key in self.required:
-            if self.setting(key) in (None, ""):
+            value = self.setting(key)
+            if value is None or (value == "" and key not in self.may_be_empty):
                 raise ConfigurationError(
                     f"database instance {self.name!r}: missing {key!r} (set it in "
                     f"config/app.py, or as {self.env_name(key)} in .env.py or "
                     "the environment)"
                 )
+
+    def check_dbapi(self):
+        """Refuse to go on without the DBAPI module the engine will import."""
 
     def env_name(self, key):
         return f"DB_{self.name.upper()}_{key.upper()}"
@@ -46,7 +56,35 @@ class Driver:
         raise NotImplementedError
 
     def engine_options(self):
-        return {**self.engine_defaults, **self.instance.get("engine_options", {})}
+        options = {**self.engine_defaults, **self.instance.get("engine_options", {})}
+        connect_args = {
+            **self.engine_defaults.get("connect_args", {}),
+            **self.instance.get("engine_options", {}).get("connect_args", {}),
+        }
+        if connect_args:
+            options["connect_args"] = connect_args
+        return options
+
+    def describe(self):
+        """Where the instance's data lives, for error messages."""
+        return type(self).__name__
 
     def prepare_engine(self, engine):
-        """Hook to attach engine events before the first connection."""
+        """Attach engine events before the first connection.
+
+        Drivers that override this call it too: a connection that cannot be
+        opened is reported as a ``DatabaseConnectionError`` naming the
+        instance, instead of the DBAPI's error.
+        """
+        event.listen(engine, "handle_error", self._on_error)
+
+    def _on_error(self, context):
+        # Only failures to connect: an error in a statement keeps its own
+        # exception. A failed pre-ping is not one: the pool reconnects.
+        if context.connection is not None or context.is_pre_ping:
+            return
+        reason = " ".join(str(context.original_exception).split())
+        raise DatabaseConnectionError(
+            f"database instance {self.name!r} ({self.describe()}): cannot "
+            f"connect: {reason}"
+        )

@@ -30,7 +30,11 @@ class Sqlite(Driver):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         return URL.create("sqlite", database=path)
 
+    def describe(self):
+        return f"SQLite file {self.path()}"
+
     def prepare_engine(self, engine):
+        super().prepare_engine(engine)
         event.listen(engine, "connect", self._on_connect)
         event.listen(engine, "begin", self._on_begin)
 

@@ -23,5 +23,8 @@ class SqliteMemory(Sqlite):
                 "and is allowed only when DEBUG or TESTING is on"
             )
 
+    def describe(self):
+        return "SQLite in memory"
+
     def url(self):
         return URL.create("sqlite")

@@ -156,7 +156,8 @@ class BakedProject(Subject):
             bake_argv(output_dir), capture_output=True, text=True
         )
         if completed.returncode != 0:
-            errors = completed.stderr.strip().splitlines() or ["no output"]
+            output = completed.stderr.strip() or completed.stdout.strip()
+            errors = output.splitlines() or ["no output"]
             raise BenchError(f"the default bake failed: {errors[-1]}")
         (root,) = set(Path(output_dir).iterdir()) - before
         project = cls(root, python_for(root))

@@ -1,9 +1,21 @@
-"""Write what must never come from the template: this project's own secrets."""
+"""After the bake: drop the files not asked for, write this project's own
+secrets, make the first commit, and say what to do next."""
 
 import secrets
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 SLUG = {{ cookiecutter.project_slug | tojson }}
+PROJECT_NAME = {{ cookiecutter.project_name | tojson }}
+AUTHOR_NAME = {{ cookiecutter.author_name | tojson }}
+AUTHOR_EMAIL = {{ cookiecutter.email | tojson }}
+DOCKER = {{ cookiecutter.docker }}
+INIT_GIT = {{ cookiecutter.init_git }}
+
+# Whole files that exist only when their prompt says yes.
+DOCKER_FILES = ["Dockerfile", ".dockerignore"]
 
 ENV_FILE = """\
 # This machine's settings and secrets. Never commit this file (.gitignore
@@ -13,6 +25,14 @@ APP_ENV = "development"
 SECRET_KEY = "{secret_key}"
 """
 
+MESSAGE = f"Bake {PROJECT_NAME} from edmunds-template"
+
+
+def remove_unwanted_files():
+    if not DOCKER:
+        for name in DOCKER_FILES:
+            Path(name).unlink()
+
 
 def write_env_file():
     env_file = Path(".env.py")
@@ -21,7 +41,55 @@ def write_env_file():
     env_file.chmod(0o600)
 
 
-def print_next_steps():
+def git(*args):
+    return subprocess.run(
+        ["git", *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def git_config(key):
+    try:
+        return git("config", "--get", key)
+    except subprocess.CalledProcessError:
+        return ""
+
+
+def make_first_commit():
+    """git init, then commit every file that .gitignore lets in.
+
+    Returns why not, or None. On a machine where git knows nobody, the
+    author given at bake time signs this one commit; git's config is left
+    alone.
+    """
+    if shutil.which("git") is None:
+        return "git is not installed"
+    branch = [] if git_config("init.defaultBranch") else ["--initial-branch=main"]
+    identity = []
+    if not git_config("user.name"):
+        identity += ["-c", f"user.name={AUTHOR_NAME or SLUG}"]
+    if not git_config("user.email"):
+        identity += ["-c", f"user.email={AUTHOR_EMAIL or SLUG + '@localhost'}"]
+    steps = [
+        ("init", ["init", "--quiet", *branch]),
+        ("add", ["add", "--all"]),
+        # --no-verify: hooks of the user's own git setup have no say here.
+        ("commit", [*identity, "commit", "--quiet", "--no-verify", "-m", MESSAGE]),
+    ]
+    for step, args in steps:
+        try:
+            git(*args)
+        except subprocess.CalledProcessError as error:
+            # No half-made repository: the project stays, without one.
+            shutil.rmtree(".git", ignore_errors=True)
+            lines = error.stderr.strip().splitlines() or [f"exit {error.returncode}"]
+            return f"git {step} failed: {lines[-1]}"
+    return None
+
+
+def print_next_steps(git_problem):
+    if git_problem:
+        print(f"WARNING: no git repository made: {git_problem}", file=sys.stderr)
+    hooks = "    pre-commit install\n" if INIT_GIT and not git_problem else ""
     print(
         f"""
 Baked {SLUG}. Next:
@@ -29,6 +97,7 @@ Baked {SLUG}. Next:
     cd {SLUG}
     python3 -m venv .venv && . .venv/bin/activate
     pip install -r requirements-dev.txt
+{hooks}    pytest
     python manage.py db upgrade
     python manage.py run
 
@@ -38,5 +107,6 @@ README.md says more.
 
 
 if __name__ == "__main__":
+    remove_unwanted_files()
     write_env_file()
-    print_next_steps()
+    print_next_steps(make_first_commit() if INIT_GIT else None)

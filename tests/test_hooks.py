@@ -1,10 +1,13 @@
 """The hooks: refusals before anything is written, secrets after."""
 
+import json
 import re
+import subprocess
 
 import pytest
+from cookiecutter.environment import StrictEnvironment
 
-from conftest import bake
+from conftest import DEV_TOOLS, TEMPLATE_DIR, bake
 
 
 @pytest.mark.parametrize(
@@ -66,3 +69,37 @@ def test_the_secret_stays_out_of_git(cookies):
     ignored = (project / ".gitignore").read_text().splitlines()
     assert "/.env.py" in ignored
     assert secret_key(project) not in (project / ".env.example.py").read_text()
+
+
+@pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])
+@pytest.mark.parametrize(
+    "answers",
+    [{}, {"docker": True, "init_git": False, "author_name": 'Ada "Quoted" L'}],
+)
+def test_the_rendered_hooks_pass_ruff(hook, answers):
+    # The hooks are Jinja templates: lint them as cookiecutter renders them.
+    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    context = {
+        key: value[0] if isinstance(value, list) else value
+        for key, value in defaults.items()
+        if not key.startswith("_")
+    }
+    context.update(project_slug="my_edmunds_app", **answers)
+    template = (TEMPLATE_DIR / "hooks" / hook).read_text()
+    environment = StrictEnvironment(
+        context={"cookiecutter": context}, keep_trailing_newline=True
+    )
+    source = environment.from_string(template)
+    rendered = source.render(cookiecutter=context)
+
+    # Odd answers can change the quoting ruff format prefers, not the lint.
+    commands = [["check"], ["format", "--check"]] if not answers else [["check"]]
+    for command in commands:
+        completed = subprocess.run(
+            [str(DEV_TOOLS / "ruff"), *command, "--stdin-filename", hook, "-"],
+            input=rendered,
+            cwd=TEMPLATE_DIR,
+            capture_output=True,
+            text=True,
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr

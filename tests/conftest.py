@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cookiecutter.environment import StrictEnvironment
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(
@@ -197,3 +198,23 @@ def call(url, method="GET", body=None):
     except urllib.error.HTTPError as error:
         status, payload = error.code, error.read()
     return status, json.loads(payload) if payload else None
+
+
+def render(path, **answers):
+    """One template file as cookiecutter renders it, without baking.
+
+    ``path`` is relative to the template repository; ``answers`` override
+    cookiecutter.json's defaults, and may name prompts it does not have yet.
+    """
+    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    context = {
+        key: value[0] if isinstance(value, list) else value
+        for key, value in defaults.items()
+        if not key.startswith("_")
+    }
+    context.update(project_slug="my_edmunds_app", **answers)
+    environment = StrictEnvironment(
+        context={"cookiecutter": context}, keep_trailing_newline=True
+    )
+    template = environment.from_string((TEMPLATE_DIR / path).read_text())
+    return template.render(cookiecutter=context)

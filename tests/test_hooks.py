@@ -1,13 +1,11 @@
 """The hooks: refusals before anything is written, secrets after."""
 
-import json
 import re
 import subprocess
 
 import pytest
-from cookiecutter.environment import StrictEnvironment
 
-from conftest import DEV_TOOLS, TEMPLATE_DIR, bake
+from conftest import DEV_TOOLS, TEMPLATE_DIR, bake, render
 
 
 @pytest.mark.parametrize(
@@ -78,19 +76,7 @@ def test_the_secret_stays_out_of_git(cookies):
 )
 def test_the_rendered_hooks_pass_ruff(hook, answers):
     # The hooks are Jinja templates: lint them as cookiecutter renders them.
-    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-    context = {
-        key: value[0] if isinstance(value, list) else value
-        for key, value in defaults.items()
-        if not key.startswith("_")
-    }
-    context.update(project_slug="my_edmunds_app", **answers)
-    template = (TEMPLATE_DIR / "hooks" / hook).read_text()
-    environment = StrictEnvironment(
-        context={"cookiecutter": context}, keep_trailing_newline=True
-    )
-    source = environment.from_string(template)
-    rendered = source.render(cookiecutter=context)
+    rendered = render(f"hooks/{hook}", **answers)
 
     # Odd answers can change the quoting ruff format prefers, not the lint.
     commands = [["check"], ["format", "--check"]] if not answers else [["check"]]

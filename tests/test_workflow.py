@@ -1,22 +1,21 @@
 """The baked GitHub Actions workflow: what it runs exists and passes here."""
 
-import json
 import os
 import subprocess
 
 import pytest
 import yaml
-from cookiecutter.environment import StrictEnvironment
 
 from conftest import (
     PRE_COMMIT_HOME,
-    TEMPLATE_DIR,
     bake,
     clean_env,
     project_python,
+    render,
 )
 
 WORKFLOW = ".github/workflows/ci.yml"
+SLUG_FOLDER = "{{cookiecutter.project_slug}}"
 
 
 def job_of(workflow_text):
@@ -75,20 +74,6 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
     assert " passed" in completed.stdout
 
 
-def render_workflow(**answers):
-    """The workflow as a bake with these answers renders it, without baking."""
-    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-    context = {
-        key: value[0] if isinstance(value, list) else value
-        for key, value in defaults.items()
-        if not key.startswith("_")
-    }
-    context.update(project_slug="my_edmunds_app", **answers)
-    source = (TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / WORKFLOW).read_text()
-    environment = StrictEnvironment(context={"cookiecutter": context})
-    return environment.from_string(source).render(cookiecutter=context)
-
-
 # The engines of the `database` and `users_database` prompts: the workflow
 # reads them when they exist, so these cases are rendered directly.
 @pytest.mark.parametrize(
@@ -118,7 +103,7 @@ def render_workflow(**answers):
     ],
 )
 def test_each_database_server_gets_a_service_container(answers, expected):
-    job = job_of(render_workflow(**answers))
+    job = job_of(render(f"{SLUG_FOLDER}/{WORKFLOW}", **answers))
     services = job.get("services", {})
 
     assert set(services) == {name.replace("_", "-") for name in expected}

@@ -37,7 +37,13 @@ def test_a_duplicate_name_answers_409_and_keeps_one_tag(client):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "name"), ({"name": ""}, "name"), ({"name": ["math"]}, "name")],
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": ["math"]}, "name"),
+        ({"name": "x" * 51}, "name"),
+        ({"name": "math", "colour": "red"}, "colour"),
+    ],
 )
 def test_invalid_tags_are_refused_naming_the_field(client, body, field):
     response = client.post("/api/tags", json=body)
@@ -52,3 +58,11 @@ def test_a_tag_list_page_out_of_bounds_is_refused(client):
 
     assert response.status_code == 400
     assert response.get_json()["error"]["field"] == "per_page"
+
+
+def test_a_body_that_is_no_json_object_is_refused(client):
+    response = client.post("/api/tags", data="math")
+
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["error"]["message"]
+    assert client.get("/api/tags").get_json()["total"] == 0

@@ -1,6 +1,7 @@
 import pytest
 
 from app.http.pagination import MAX_PER_PAGE
+from edmunds.database.db import db
 
 
 def create_user(client, name):
@@ -117,8 +118,6 @@ def test_json_without_its_content_type_is_accepted(client):
 
 
 def test_a_request_failing_midway_writes_nothing(client, monkeypatch):
-    from edmunds.database.db import db
-
     def flush_then_fail():
         db.session.flush()  # the row reaches the database, uncommitted
         raise RuntimeError("the server fell over")

@@ -84,3 +84,10 @@ def test_a_missing_tag_answers_404_and_writes_nothing(client, ada, method):
 
 def test_ids_that_are_no_numbers_answer_404(client):
     assert client.get("/api/users/ada/tags").status_code == 404
+
+
+def test_the_tags_list_refuses_a_page_out_of_bounds(client, ada):
+    response = client.get(f"/api/users/{ada['id']}/tags?page=0")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "page"

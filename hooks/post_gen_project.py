@@ -1,5 +1,7 @@
-"""After the bake: drop the files not asked for, write this project's own
-secrets, make the first commit, and say what to do next."""
+"""After the bake: drop the files not asked for, write what must never come
+from the template (this project's own secrets), then, when asked, start the
+project's git history with the bake, and say what to do next.
+"""
 
 import secrets
 import shutil
@@ -7,12 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-SLUG = {{ cookiecutter.project_slug | tojson }}
-PROJECT_NAME = {{ cookiecutter.project_name | tojson }}
-AUTHOR_NAME = {{ cookiecutter.author_name | tojson }}
-AUTHOR_EMAIL = {{ cookiecutter.email | tojson }}
-DOCKER = {{ cookiecutter.docker }}
-INIT_GIT = {{ cookiecutter.init_git }}
+SLUG = {{cookiecutter.project_slug | python_string}}
+AUTHOR = {{cookiecutter.author_name | python_string}}
+EMAIL = {{cookiecutter.email | python_string}}
+DOCKER = {{cookiecutter.docker}}
+INIT_GIT = {{cookiecutter.init_git}}
 
 # Whole files that exist only when their prompt says yes.
 DOCKER_FILES = ["Dockerfile", ".dockerignore"]
@@ -25,7 +26,7 @@ APP_ENV = "development"
 SECRET_KEY = "{secret_key}"
 """
 
-MESSAGE = f"Bake {PROJECT_NAME} from edmunds-template"
+MESSAGE = "Bake from edmunds-template"
 
 
 def remove_unwanted_files():
@@ -66,9 +67,9 @@ def make_first_commit():
     branch = [] if git_config("init.defaultBranch") else ["--initial-branch=main"]
     identity = []
     if not git_config("user.name"):
-        identity += ["-c", f"user.name={AUTHOR_NAME or SLUG}"]
+        identity += ["-c", f"user.name={AUTHOR or SLUG}"]
     if not git_config("user.email"):
-        identity += ["-c", f"user.email={AUTHOR_EMAIL or SLUG + '@localhost'}"]
+        identity += ["-c", f"user.email={EMAIL or SLUG + '@localhost'}"]
     steps = [
         ("init", ["init", "--quiet", *branch]),
         ("add", ["add", "--all"]),
@@ -102,7 +103,10 @@ Baked {SLUG}. Next:
     python manage.py run
 
 README.md says more.
-"""
+""",
+        # stderr: `cruft diff` and `cruft update` run this hook again, and
+        # their stdout must stay a clean diff.
+        file=sys.stderr,
     )
 
 

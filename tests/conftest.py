@@ -132,6 +132,18 @@ def run(project, python, *args, check=True, env=None, timeout=300):
     return completed
 
 
+def assert_ruff_passes(project):
+    """The baked project passes ruff's lint and format check, its own settings."""
+    for command in (["check"], ["format", "--check"]):
+        completed = subprocess.run(
+            [str(DEV_TOOLS / "ruff"), *command, "--no-cache", "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
 # pre-commit's hook environments, built once and shared by every test and run.
 PRE_COMMIT_HOME = CACHE_DIR / "pre-commit"
 
@@ -210,11 +222,17 @@ def render(path, **answers):
     context = {
         key: value[0] if isinstance(value, list) else value
         for key, value in defaults.items()
-        if not key.startswith("_")
+        if not key.startswith("_") or key == "_extensions"
     }
     context.update(project_slug="my_edmunds_app", **answers)
-    environment = StrictEnvironment(
-        context={"cookiecutter": context}, keep_trailing_newline=True
-    )
+    # The template's own Jinja extensions import from its folder, as
+    # cookiecutter lets them.
+    sys.path.insert(0, str(TEMPLATE_DIR))
+    try:
+        environment = StrictEnvironment(
+            context={"cookiecutter": context}, keep_trailing_newline=True
+        )
+    finally:
+        sys.path.remove(str(TEMPLATE_DIR))
     template = environment.from_string((TEMPLATE_DIR / path).read_text())
     return template.render(cookiecutter=context)

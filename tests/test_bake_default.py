@@ -2,11 +2,10 @@
 
 import ast
 import re
-import subprocess
 
 import pytest
 
-from conftest import DEV_TOOLS, bake, project_python, run
+from conftest import assert_ruff_passes, bake, project_python, run
 
 pytestmark = pytest.mark.xdist_group("default-bake")
 
@@ -81,14 +80,7 @@ def test_every_python_file_compiles(project):
 
 
 def test_ruff_lint_and_format_pass(project):
-    for command in (["check"], ["format", "--check"]):
-        completed = subprocess.run(
-            [str(DEV_TOOLS / "ruff"), *command, "--no-cache", "."],
-            cwd=project,
-            capture_output=True,
-            text=True,
-        )
-        assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert_ruff_passes(project)
 
 
 def test_config_lists_the_default_instance_and_every_model(project):

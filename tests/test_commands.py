@@ -140,3 +140,18 @@ def test_run_serves_the_app(project, python):
     command = f"{python} manage.py run --port {port}"
     with serving(command, project, clean_env(), port) as url:
         assert call(f"{url}/") == (200, {"name": "Command Sequence", "status": "ok"})
+
+
+def test_secrets_and_databases_stay_out_of_git(project, python):
+    manage(project, python, "db", "upgrade")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+
+    def ignored(path):
+        check = subprocess.run(["git", "check-ignore", "-q", path], cwd=project)
+        return check.returncode == 0
+
+    assert (project / "storage/database/command_sequence.db").is_file()
+    assert ignored("storage/database/command_sequence.db")
+    assert ignored(".env.py")
+    assert not ignored("storage/database/.gitkeep")
+    assert not ignored(".env.example.py") and not ignored(".env.production.py")

@@ -4,7 +4,7 @@ from app.database.models.usertags import UserTags
 from edmunds.database.drivers.sqlite import Sqlite
 
 APP = {
-    "name": {{ cookiecutter.project_name | tojson }},
+    "name": {{ cookiecutter.project_name | python_string }},
     "database": {
         "enabled": True,
         # The first instance is the default database; every other instance is

@@ -5,6 +5,7 @@ import logging
 from logging.config import fileConfig
 
 from alembic import context
+from alembic.util import CommandError
 from flask import current_app
 
 USE_TWOPHASE = False
@@ -57,6 +58,45 @@ def run_migrations_offline():
                 context.run_migrations(engine_name=name)
 
 
+class StepTracker(logging.Handler):
+    """Remembers the step Alembic last started ("upgrade 0001 -> 0002, ...")."""
+
+    step = None
+
+    def emit(self, record):
+        message = record.getMessage()
+        if message.startswith("Running "):
+            self.step = message.removeprefix("Running ")
+
+
+def connect(engine):
+    connection = engine.connect()
+    if connection.dialect.name == "sqlite":
+        # SQLite alters a table by copying it and dropping the original; with
+        # foreign keys enforced that drop would cascade-delete every row that
+        # points at the table. Enforcement can only change outside a
+        # transaction: off here, checked before commit, back on in close().
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    return connection
+
+
+def check_foreign_keys(name, connection):
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise CommandError(
+            f"database {name or '<default>'}: the migration leaves rows that "
+            f"point at missing rows {broken[:3]}; nothing was changed"
+        )
+
+
+def close(connection):
+    if connection.dialect.name == "sqlite":
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+    connection.close()
+
+
 def run_migrations_online():
     """Migrate every database, committing only when all of them succeeded."""
 
@@ -74,17 +114,21 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
 
-    connections = {"": get_engine().connect()}
+    connections = {"": connect(get_engine())}
     for name in bind_names:
-        connections[name] = get_engine(name).connect()
+        connections[name] = connect(get_engine(name))
     transactions = {
         name: conn.begin_twophase() if USE_TWOPHASE else conn.begin()
         for name, conn in connections.items()
     }
+    tracker = StepTracker()
+    logging.getLogger("alembic.runtime.migration").addHandler(tracker)
 
+    name = ""
     try:
         for name, conn in connections.items():
             logger.info("Migrating database %s", name or "<default>")
+            tracker.step = None
             context.configure(
                 connection=conn,
                 upgrade_token=f"{name}_upgrades",
@@ -93,19 +137,28 @@ def run_migrations_online():
                 **conf_args,
             )
             context.run_migrations(engine_name=name)
+            check_foreign_keys(name, conn)
 
         if USE_TWOPHASE:
             for transaction in transactions.values():
                 transaction.prepare()
         for transaction in transactions.values():
             transaction.commit()
-    except BaseException:
+    except Exception as error:
         for transaction in transactions.values():
             transaction.rollback()
-        raise
+        if isinstance(error, CommandError) or tracker.step is None:
+            raise
+        # The driver's own message, without SQLAlchemy's SQL echo and links.
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise CommandError(
+            f"database {name or '<default>'} failed at {tracker.step}: {reason} "
+            "(every database was rolled back where its engine allows)"
+        ) from error
     finally:
+        logging.getLogger("alembic.runtime.migration").removeHandler(tracker)
         for conn in connections.values():
-            conn.close()
+            close(conn)
 
 
 if context.is_offline_mode():

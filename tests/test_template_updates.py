@@ -1,0 +1,551 @@
+"""A baked project takes in later versions of the template with cruft.
+
+Each test makes a git repository of the template as it is on disk, bakes
+from it, edits the project as its users would, commits a change to the
+template and runs cruft non-interactively, as the READMEs say.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import DEV_TOOLS, TEMPLATE_DIR, clean_env, project_python, run
+
+# git without the user's own settings (a signing or hook setting would change
+# what the tests see); every commit, the hook's included, by this author.
+GIT = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Template Tests",
+    "GIT_AUTHOR_EMAIL": "template-tests@example.com",
+    "GIT_COMMITTER_NAME": "Template Tests",
+    "GIT_COMMITTER_EMAIL": "template-tests@example.com",
+}
+
+# What a later version of the template brings: a core module and its test.
+NEW_CORE_MODULE = '''\
+"""Arrived with a later version of the template."""
+
+
+def template_generation():
+    return 2
+'''
+NEW_CORE_TEST = """\
+from edmunds.support.templategeneration import template_generation
+
+
+def test_the_module_of_the_later_template_works():
+    assert template_generation() == 2
+"""
+
+COMMENT_MODEL = """\
+from edmunds.database.db import db
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id = db.Column(db.Integer, primary_key=True)
+    body = db.Column(db.Text, nullable=False)
+"""
+
+USER_README_LINE = "Kept by the shop team: this paragraph is ours."
+TEMPLATE_README_LINE = "A later version of the template wrote this paragraph."
+TEMPLATE_REVISION_LINE = "# A later template rewrote this revision.\n"
+TOOLING_LINE = ('addopts = "-q"', 'addopts = "-q -ra"')
+
+
+class Workplace:
+    """A folder with the template's git repository and the tools' settings."""
+
+    def __init__(self, root):
+        self.root = root
+        self.template = root / "template"
+        config = root / "cookiecutter-config.yaml"
+        config.write_text(
+            f'cookiecutters_dir: "{root / "cookiecutters"}"\n'
+            f'replay_dir: "{root / "replay"}"\n'
+        )
+        # Nothing of the user's own cookiecutter or git settings gets in.
+        self.env = clean_env(COOKIECUTTER_CONFIG=str(config), **GIT)
+        self._copy_template()
+        git(self.template, self.env, "init", "--quiet")
+        self.commit_template("The template as it is")
+
+    def _copy_template(self):
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=TEMPLATE_DIR,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        for name in filter(None, listed.split("\0")):
+            source = TEMPLATE_DIR / name
+            if source.is_file():
+                target = self.template / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+
+    def project_file(self, name):
+        """A file of the project as the template holds it."""
+        return self.template / "{{cookiecutter.project_slug}}" / name
+
+    def commit_template(self, message):
+        git(self.template, self.env, "add", "--all")
+        git(self.template, self.env, "commit", "--quiet", "--message", message)
+        return git(self.template, self.env, "rev-parse", "HEAD").strip()
+
+    def change_template(self, readme_line=None):
+        """Commit a later version: a new core module and its test, a changed
+        tooling line, a line added to the README (and its first line changed
+        when asked), and changes where updates must never reach: the template's
+        own migration revision and storage/."""
+        self.project_file("edmunds/support/templategeneration.py").write_text(
+            NEW_CORE_MODULE
+        )
+        self.project_file("tests/edmunds/test_templategeneration.py").write_text(
+            NEW_CORE_TEST
+        )
+        pyproject = self.project_file("pyproject.toml")
+        old, new = TOOLING_LINE
+        assert old in pyproject.read_text(), f"the template lost {old!r}"
+        pyproject.write_text(pyproject.read_text().replace(old, new))
+        readme = self.project_file("README.md")
+        text = readme.read_text()
+        if readme_line is not None:
+            title, rest = text.split("\n", 1)
+            text = f"{title}{readme_line}\n{rest}"
+        readme.write_text(f"{text}\n{TEMPLATE_README_LINE}\n")
+        for revision in self.project_file("migrations/versions").glob("*.py"):
+            revision.write_text(f"{revision.read_text()}{TEMPLATE_REVISION_LINE}")
+        self.project_file("storage/logs/.gitkeep").parent.mkdir()
+        self.project_file("storage/logs/.gitkeep").write_text("")
+        return self.commit_template("A later version of the template")
+
+    def cruft(self, cwd, *args, tool=DEV_TOOLS / "cruft", check=True):
+        completed = subprocess.run(
+            [str(tool), *args],
+            cwd=cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if check and completed.returncode != 0:
+            pytest.fail(
+                f"cruft {' '.join(args)} exited {completed.returncode}\n"
+                f"--- stdout\n{completed.stdout}\n--- stderr\n{completed.stderr}"
+            )
+        return completed
+
+    def create(self, project_name, **answers):
+        """`cruft create`, non-interactive, as the template README says."""
+        context = json.dumps({"project_name": project_name, **answers})
+        output = self.root / "projects"
+        self.cruft(
+            self.root,
+            "create",
+            "--no-input",
+            "--output-dir",
+            str(output),
+            "--extra-context",
+            context,
+            str(self.template),
+        )
+        (project,) = [path for path in output.iterdir() if path.is_dir()]
+        return project
+
+
+def git(cwd, env, *args):
+    completed = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, f"git {' '.join(args)}: {completed.stderr}"
+    return completed.stdout
+
+
+def tree_digest(folder):
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def unmerged(project, env):
+    return git(project, env, "diff", "--name-only", "--diff-filter=U").split()
+
+
+def leftovers(project):
+    return sorted(
+        str(path.relative_to(project))
+        for path in project.rglob("*.rej")
+        if ".git" not in path.relative_to(project).parts
+    )
+
+
+def cruft_state(project):
+    return json.loads((project / ".cruft.json").read_text())
+
+
+def secret_key(project):
+    text = (project / ".env.py").read_text()
+    (key,) = re.findall(r'^SECRET_KEY = "(.+)"$', text, re.M)
+    return key
+
+
+def test_the_template_and_the_project_pin_the_same_cruft():
+    def pin(path):
+        (line,) = [
+            line
+            for line in path.read_text().splitlines()
+            if line.lower().startswith("cruft==")
+        ]
+        return line
+
+    assert pin(TEMPLATE_DIR / "requirements-dev.txt") == pin(
+        TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "requirements-dev.txt"
+    )
+
+
+# The whole journey of the issue: bake, work, update, check.
+
+
+@pytest.fixture(scope="module")
+def journey(tmp_path_factory):
+    place = Workplace(tmp_path_factory.mktemp("journey"))
+    project = place.create("Kept Edits")
+    env = place.env
+    facts = {"place": place, "project": project}
+    facts["status after create"] = git(project, env, "status", "--porcelain")
+    # The one step the template README asks for after `cruft create`.
+    git(project, env, "add", ".cruft.json")
+    git(project, env, "commit", "--quiet", "--message", "Track the template")
+
+    python = project_python(project)
+    facts["python"] = python
+    manage = ["manage.py", "db"]
+    run(project, python, *manage, "upgrade")
+    (project / "app/database/models/comment.py").write_text(COMMENT_MODEL)
+    config = project / "config/app.py"
+    config.write_text(
+        config.read_text()
+        .replace(
+            "from app.database.models.tag import Tag\n",
+            "from app.database.models.comment import Comment\n"
+            "from app.database.models.tag import Tag\n",
+        )
+        .replace("UserTags,\n", "UserTags,\n            Comment,\n")
+    )
+    run(project, python, *manage, "migrate", "-m", "Add comments")
+    run(project, python, *manage, "upgrade")
+    readme = project / "README.md"
+    title, rest = readme.read_text().split("\n", 1)
+    readme.write_text(f"{title}\n\n{USER_README_LINE}\n{rest}")
+    git(project, env, "add", "--all")
+    git(project, env, "commit", "--quiet", "--message", "Comments, and our README")
+
+    facts["revisions"] = tree_digest(project / "migrations/versions")
+    facts["env file"] = (project / ".env.py").read_bytes()
+    facts["storage"] = tree_digest(project / "storage")
+    facts["diff"] = place.cruft(project, "diff").stdout
+
+    facts["commit"] = place.change_template()
+    tool = python.parent / "cruft"
+    facts["check before"] = place.cruft(project, "check", tool=tool, check=False)
+    facts["update"] = place.cruft(project, "update", "-y", tool=tool)
+    # Snapshot before anything else runs: the tests write to storage/.
+    facts["storage after"] = tree_digest(project / "storage")
+    facts["check after"] = place.cruft(project, "check", tool=tool, check=False)
+    return facts
+
+
+journey_test = pytest.mark.xdist_group("template-updates-journey")
+
+
+@journey_test
+def test_cruft_create_leaves_only_its_record_to_commit(journey):
+    # init_git's first commit holds the bake; cruft writes .cruft.json later.
+    assert journey["status after create"] == "?? .cruft.json\n"
+
+
+@journey_test
+def test_the_record_holds_answers_and_commit_but_no_secret(journey):
+    project = journey["project"]
+    state = cruft_state(project)
+    assert state["template"] == str(journey["place"].template)
+    assert state["commit"] == journey["commit"]
+    assert state["context"]["cookiecutter"]["project_name"] == "Kept Edits"
+    assert secret_key(project) not in (project / ".cruft.json").read_text()
+    tracked = git(project, journey["place"].env, "ls-files").split()
+    assert ".cruft.json" in tracked and ".env.py" not in tracked
+
+
+@journey_test
+def test_cruft_diff_shows_the_users_edits_and_never_the_secrets(journey):
+    diff = journey["diff"]
+    # A patch and nothing else: the hooks cruft runs again keep off stdout.
+    assert diff.startswith("diff --git ")
+    assert "upstream-template-new/README.md" in diff
+    assert USER_README_LINE in diff
+    assert "upstream-template-new/config/app.py" in diff
+    headers = [line for line in diff.splitlines() if line.startswith("diff --git ")]
+    for never in ("/.env.py", "/storage/", "/migrations/versions/", "/.git/"):
+        assert not [header for header in headers if never in header]
+    assert secret_key(journey["project"]) not in diff
+
+
+@journey_test
+def test_cruft_check_tells_behind_then_up_to_date(journey):
+    before, after = journey["check before"], journey["check after"]
+    assert before.returncode == 1 and "out of date" in before.stdout
+    assert after.returncode == 0 and "up to date" in after.stdout
+
+
+@journey_test
+def test_the_template_change_arrives_without_conflict(journey):
+    project = journey["project"]
+    output = journey["update"].stdout + journey["update"].stderr
+    assert "Good work!" in output and "conflict" not in output
+    assert (
+        project / "edmunds/support/templategeneration.py"
+    ).read_text() == NEW_CORE_MODULE
+    assert (
+        project / "tests/edmunds/test_templategeneration.py"
+    ).read_text() == NEW_CORE_TEST
+    assert TOOLING_LINE[1] in (project / "pyproject.toml").read_text()
+    assert TEMPLATE_README_LINE in (project / "README.md").read_text()
+    assert leftovers(project) == []
+    assert unmerged(project, journey["place"].env) == []
+
+
+@journey_test
+def test_the_users_edits_survive(journey):
+    project = journey["project"]
+    assert USER_README_LINE in (project / "README.md").read_text()
+    assert (project / "app/database/models/comment.py").read_text() == COMMENT_MODEL
+    assert "            Comment,\n" in (project / "config/app.py").read_text()
+    assert tree_digest(project / "migrations/versions") == journey["revisions"]
+    assert any(
+        "add_comments" in path.name
+        for path in (project / "migrations/versions").glob("*.py")
+    )
+
+
+@journey_test
+def test_bake_time_values_and_app_data_are_untouched(journey):
+    project = journey["project"]
+    assert (project / ".env.py").read_bytes() == journey["env file"]
+    assert journey["storage after"] == journey["storage"]
+
+
+@journey_test
+def test_the_updated_project_passes_its_tests_and_db_check(journey):
+    project, python = journey["project"], journey["python"]
+    completed = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
+    assert re.search(r"\b\d+ passed\b", completed.stdout)
+    assert "failed" not in completed.stdout and "error" not in completed.stdout
+    collected = run(
+        project, python, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only"
+    ).stdout
+    assert "test_the_module_of_the_later_template_works" in collected
+
+    run(project, python, "manage.py", "db", "upgrade")
+    run(project, python, "manage.py", "db", "check")
+
+
+# Other ways into cruft: no git at bake time, a plain cookiecutter bake.
+
+
+def test_without_init_git_the_first_commit_takes_the_record(tmp_path):
+    place = Workplace(tmp_path)
+    project = place.create("No Git Yet", init_git=False)
+    assert not (project / ".git").exists()
+    env = place.env
+    # README.md: a project without init_git starts its own history.
+    git(project, env, "init", "--quiet")
+    git(project, env, "add", "--all")
+    git(project, env, "commit", "--quiet", "--message", "Bake")
+    tracked = git(project, env, "ls-files").split()
+    assert ".cruft.json" in tracked and ".env.py" not in tracked
+    env_file = (project / ".env.py").read_bytes()
+
+    place.change_template()
+    place.cruft(project, "update", "-y")
+
+    assert (project / "edmunds/support/templategeneration.py").is_file()
+    assert (project / ".env.py").read_bytes() == env_file
+    assert leftovers(project) == [] and unmerged(project, env) == []
+
+
+def test_a_plain_cookiecutter_bake_is_linked_at_the_commit_it_came_from(tmp_path):
+    place = Workplace(tmp_path)
+    baked_from = git(place.template, place.env, "rev-parse", "HEAD").strip()
+    completed = subprocess.run(
+        [
+            str(DEV_TOOLS / "cookiecutter"),
+            "--no-input",
+            "--output-dir",
+            str(tmp_path / "projects"),
+            str(place.template),
+            "project_name=Linked Later",
+        ],
+        cwd=tmp_path,
+        env=place.env,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    project = tmp_path / "projects" / "linked_later"
+    env_file = (project / ".env.py").read_bytes()
+    place.change_template()
+
+    # README: link at the commit the project was baked from, with its answers.
+    place.cruft(
+        project,
+        "link",
+        str(place.template),
+        "--checkout",
+        baked_from,
+        "--no-input",
+        "--extra-context",
+        json.dumps({"project_name": "Linked Later"}),
+    )
+    assert cruft_state(project)["commit"] == baked_from
+    git(project, place.env, "add", ".cruft.json")
+    git(project, place.env, "commit", "--quiet", "--message", "Track the template")
+
+    assert place.cruft(project, "check", check=False).returncode == 1
+    place.cruft(project, "update", "-y")
+
+    assert (
+        project / "edmunds/support/templategeneration.py"
+    ).read_text() == NEW_CORE_MODULE
+    assert TOOLING_LINE[1] in (project / "pyproject.toml").read_text()
+    assert (project / ".env.py").read_bytes() == env_file
+    assert leftovers(project) == [] and unmerged(project, place.env) == []
+
+
+# A template change that meets a user's edit of the same line.
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
+def test_a_conflicting_change_is_reported_not_lost(tmp_path, in_git):
+    place = Workplace(tmp_path)
+    project = place.create("Both Edit", init_git=in_git)
+    env = place.env
+    if in_git:
+        git(project, env, "add", ".cruft.json")
+        git(project, env, "commit", "--quiet", "--message", "Track the template")
+    readme = project / "README.md"
+    title, rest = readme.read_text().split("\n", 1)
+    readme.write_text(f"{title}, our way\n{rest}")
+    if in_git:
+        git(project, env, "commit", "--quiet", "--all", "--message", "Our title")
+
+    place.change_template(readme_line=" (a later template)")
+    completed = place.cruft(project, "update", "-y")
+    output = completed.stdout + completed.stderr
+
+    text = readme.read_text()
+    assert "# Both Edit, our way\n" in text
+    if in_git:
+        # git's three-way merge: markers in the file, the file unmerged.
+        assert "README.md" in output and "with conflicts" in output
+        assert unmerged(project, env) == ["README.md"]
+        assert "<<<<<<<" in text and "# Both Edit (a later template)" in text
+    else:
+        # Outside git, cruft falls back to rejects beside the file.
+        assert "*.rej" in output
+        assert leftovers(project) == ["README.md.rej"]
+        rejected = (project / "README.md.rej").read_text()
+        assert "+# Both Edit (a later template)" in rejected
+    # What did not conflict arrived all the same.
+    assert (project / "edmunds/support/templategeneration.py").is_file()
+    assert TEMPLATE_README_LINE in text
+
+
+# The baked CI's optional step.
+
+
+def step_scripts(project):
+    """The `run:` scripts of the template-updates job, and the job itself."""
+    workflow = yaml.safe_load(
+        (project / ".github/workflows/template-updates.yml").read_text()
+    )
+    (job,) = workflow["jobs"].values()
+    return job, [step["run"] for step in job["steps"] if "run" in step]
+
+
+def run_step(project, place, script, tools=DEV_TOOLS):
+    # As GitHub runs a `run:` step; `tools` stands for what is installed.
+    script_file = project.parent / "step.sh"
+    script_file.write_text(script)
+    env = dict(place.env, PATH=f"{tools}:{place.env['PATH']}")
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script_file)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_ci_job_installs_the_pinned_cruft(tmp_path):
+    place = Workplace(tmp_path)
+    project = place.create("Pinned", init_git=False)
+    job, (install, _) = step_scripts(project)
+    assert job["continue-on-error"] is True
+    # A stand-in python shows what pip would be asked to install.
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "python").write_text('#!/bin/sh\necho "$@"\n')
+    (tools / "python").chmod(0o755)
+
+    completed = run_step(project, place, install, tools=tools)
+
+    assert completed.returncode == 0, completed.stderr
+    pin = [
+        line
+        for line in (project / "requirements-dev.txt").read_text().splitlines()
+        if line.startswith("cruft==")
+    ]
+    assert completed.stdout.split() == ["-m", "pip", "install", *pin] and pin
+
+
+def test_the_ci_step_warns_when_behind_and_never_fails(tmp_path):
+    place = Workplace(tmp_path)
+    project = place.create("Watched")
+    git(project, place.env, "add", ".cruft.json")
+    git(project, place.env, "commit", "--quiet", "--message", "Track the template")
+    _, (_, script) = step_scripts(project)
+
+    current = run_step(project, place, script)
+    assert current.returncode == 0 and "::warning" not in current.stdout
+    assert "up to date" in current.stdout
+
+    place.change_template()
+    behind = run_step(project, place, script)
+    assert behind.returncode == 0
+    assert "::warning title=Template updates::The template has moved on" in (
+        behind.stdout
+    )
+
+    shutil.rmtree(place.template)
+    unreachable = run_step(project, place, script)
+    assert unreachable.returncode == 0
+    assert "::warning title=Template updates::cruft check could not" in (
+        unreachable.stdout
+    )
+
+    (project / ".cruft.json").unlink()
+    unlinked = run_step(project, place, script)
+    assert unlinked.returncode == 0 and "::notice" in unlinked.stdout

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from cookiecutter.environment import StrictEnvironment
+from jinja2 import FileSystemLoader
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(
@@ -222,9 +223,11 @@ def render(path, **answers):
     context = {
         key: value[0] if isinstance(value, list) else value
         for key, value in defaults.items()
-        if not key.startswith("_") or key == "_extensions"
+        if not key.startswith("_")
     }
-    context.update(project_slug="my_edmunds_app", **answers)
+    context.update(
+        project_slug="my_edmunds_app", _extensions=defaults["_extensions"], **answers
+    )
     # The template's own Jinja extensions import from its folder, as
     # cookiecutter lets them.
     sys.path.insert(0, str(TEMPLATE_DIR))
@@ -234,5 +237,7 @@ def render(path, **answers):
         )
     finally:
         sys.path.remove(str(TEMPLATE_DIR))
-    template = environment.from_string((TEMPLATE_DIR / path).read_text())
-    return template.render(cookiecutter=context)
+    # By name, as cookiecutter loads a file: the template's own Jinja runs,
+    # where an answer's would stay literal.
+    environment.loader = FileSystemLoader(str(TEMPLATE_DIR))
+    return environment.get_template(path).render(cookiecutter=context)

@@ -32,13 +32,13 @@ def test_the_bake_is_the_first_commit_and_the_secret_is_not_in_it(cookies, capfd
     project = bake(cookies, project_name="Shop Front")
 
     assert git(project, "log", "--format=%s").splitlines() == [
-        "Bake Shop Front from edmunds-template"
+        "Bake from edmunds-template"
     ]
     assert git(project, "status", "--porcelain") == ""  # all tracked or ignored
     tracked = git(project, "ls-files").splitlines()
     assert ".env.py" not in tracked
     assert {".env.example.py", "storage/database/.gitkeep", "manage.py"} <= set(tracked)
-    assert "pre-commit install" in capfd.readouterr().out
+    assert "pre-commit install" in capfd.readouterr().err  # stdout is cruft's
 
 
 def test_without_a_git_identity_the_author_signs_that_commit_only(
@@ -89,4 +89,4 @@ def test_init_git_off_makes_no_repository(cookies, capfd):
     project = bake(cookies, init_git=False)
 
     assert not (project / ".git").exists()
-    assert "pre-commit install" not in capfd.readouterr().out
+    assert "pre-commit install" not in capfd.readouterr().err

@@ -241,3 +241,19 @@ def render(path, **answers):
     # where an answer's would stay literal.
     environment.loader = FileSystemLoader(str(TEMPLATE_DIR))
     return environment.get_template(path).render(cookiecutter=context)
+
+
+def copy_template(destination):
+    """The template's working tree as it is, committed or not, copied over."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE_DIR / name
+        if source.is_file():  # a deleted file is still listed until committed
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination

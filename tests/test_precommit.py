@@ -1,6 +1,5 @@
 """pre-commit run --all-files passes where a team first runs it."""
 
-import shutil
 import subprocess
 
 import pytest
@@ -8,9 +7,9 @@ import pytest
 from conftest import (
     DEV_TOOLS,
     PRE_COMMIT_HOME,
-    TEMPLATE_DIR,
     bake,
     clean_env,
+    copy_template,
     project_python,
 )
 
@@ -63,18 +62,7 @@ def test_the_hooks_pass_on_a_fresh_bake(cookies):
 def test_the_hooks_pass_on_the_template_repository(tmp_path):
     # On a copy of the working tree as it is, committed or not, so that the
     # fixers cannot touch the checkout itself.
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    copy = tmp_path / "template"
-    for name in filter(None, listed.split("\0")):
-        source = TEMPLATE_DIR / name
-        if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
+    copy = copy_template(tmp_path / "template")
     git = ["git", "-c", "user.name=Test", "-c", "user.email=test@localhost"]
     subprocess.run([*git, "init", "-q"], cwd=copy, check=True)
     subprocess.run([*git, "add", "--all"], cwd=copy, check=True)

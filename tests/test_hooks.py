@@ -1,10 +1,11 @@
 """The hooks: refusals before anything is written, secrets after."""
 
 import re
+import subprocess
 
 import pytest
 
-from conftest import bake
+from conftest import DEV_TOOLS, TEMPLATE_DIR, bake, render
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,25 @@ def test_the_secret_stays_out_of_git(cookies):
     ignored = (project / ".gitignore").read_text().splitlines()
     assert "/.env.py" in ignored
     assert secret_key(project) not in (project / ".env.example.py").read_text()
+
+
+@pytest.mark.parametrize("hook", ["pre_gen_project.py", "post_gen_project.py"])
+@pytest.mark.parametrize(
+    "answers",
+    [{}, {"docker": True, "init_git": False, "author_name": 'Ada "Quoted" L'}],
+)
+def test_the_rendered_hooks_pass_ruff_check(hook, answers):
+    # The hooks are Jinja templates: lint them as cookiecutter renders them.
+    rendered = render(f"hooks/{hook}", **answers)
+
+    # Lint only: rendered answers make long lines and change the quoting the
+    # formatter prefers, which is no fault of the hook.
+    completed = subprocess.run(
+        [str(DEV_TOOLS / "ruff"), "check", "--extend-ignore", "E501"]
+        + ["--stdin-filename", hook, "-"],
+        input=rendered,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr

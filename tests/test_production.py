@@ -82,3 +82,55 @@ def test_a_key_in_the_environment_wins_over_env_py(project, python, env_py):
         env = clean_env(SECRET_KEY=key)
         completed = run(project, python, "manage.py", "routes", check=False, env=env)
         assert completed.returncode == returncode, completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--debug", "run"], {}),
+        (["run"], {"FLASK_DEBUG": "1"}),
+        (["routes"], {"FLASK_DEBUG": "1"}),
+    ],
+)
+def test_production_never_runs_in_debug_mode(project, python, args, env):
+    port = str(free_port())
+    completed = run(
+        project,
+        python,
+        "manage.py",
+        *args,
+        *(["--port", port] if "run" in args else []),
+        env=clean_env(APP_ENV="production", **env),
+        check=False,
+        timeout=60,
+    )
+
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stderr == (
+        "Error: APP_ENV is 'production' but debug mode was asked for: production "
+        "never runs with DEBUG or TESTING (see .env.production.py)\n"
+    )
+
+
+def test_production_refuses_debug_set_in_its_files(project, python, env_py):
+    # .env.production.py is loaded last: a DEBUG there is one line too.
+    production = project / ".env.production.py"
+    original = production.read_text()
+    production.write_text(original + "DEBUG = True\n")
+    try:
+        completed = run(
+            project,
+            python,
+            "manage.py",
+            "routes",
+            env=clean_env(APP_ENV="production"),
+            check=False,
+        )
+    finally:
+        production.write_text(original)
+
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(
+        "Error: APP_ENV is 'production' but DEBUG is on: "
+    )
+    assert completed.stderr.count("\n") == 1

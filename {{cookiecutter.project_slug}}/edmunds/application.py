@@ -22,12 +22,34 @@ class Application(Flask):
         super().__init__(import_name, root_path=root_path)
         self.storage_path = os.path.join(self.root_path, "storage")
         self.config.load_project(self.root_path)
+        for switch in ("DEBUG", "TESTING"):
+            if self.config.get(switch):
+                self._refuse_in_production(f"{switch} is on")
         if not (self.debug or self.testing):
             _refuse_a_weak_secret_key(self.config.get("SECRET_KEY"))
         self._registered_providers = set()
         # The database is part of every Edmunds app; the provider does
         # nothing unless APP['database']['enabled'] is true.
         self.register(DatabaseServiceProvider)
+
+    @property
+    def debug(self):
+        return Flask.debug.fget(self)
+
+    @debug.setter
+    def debug(self, value):
+        # `flask run --debug` and app.run(debug=True) switch it on after the
+        # config is loaded: production refuses those too.
+        if value:
+            self._refuse_in_production("debug mode was asked for")
+        Flask.debug.fset(self, value)
+
+    def _refuse_in_production(self, problem):
+        if self.config.get("APP_ENV") == "production":
+            raise ConfigurationError(
+                f"APP_ENV is 'production' but {problem}: production never runs "
+                "with DEBUG or TESTING (see .env.production.py)"
+            )
 
     def register(self, provider_class):
         """Run a service provider; each provider class runs once per app."""

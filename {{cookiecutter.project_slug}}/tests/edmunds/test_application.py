@@ -62,3 +62,30 @@ def test_debug_and_testing_run_with_the_example_key(make_app):
     for env, flag in (("development", "DEBUG"), ("testing", "TESTING")):
         files = {f".env.{env}.py": f"{flag} = True\nSECRET_KEY = 'change-me'"}
         assert make_app(files, env=env).config["SECRET_KEY"] == "change-me"
+
+
+STRONG_KEY = "k" * 48
+
+
+@pytest.mark.parametrize("switch", ["DEBUG", "TESTING"])
+def test_production_refuses_debug_and_testing(make_app, switch):
+    files = {".env.production.py": f"{switch} = True\nSECRET_KEY = {STRONG_KEY!r}"}
+    with pytest.raises(ConfigurationError, match=f"'production' but {switch} is on"):
+        make_app(files, env="production")
+
+
+def test_production_refuses_debug_mode_asked_for_later(make_app):
+    files = {".env.production.py": f"SECRET_KEY = {STRONG_KEY!r}"}
+    app = make_app(files, env="production")
+
+    with pytest.raises(ConfigurationError, match="debug mode was asked for"):
+        app.debug = True
+    assert app.debug is False
+    app.debug = False  # switching it off stays allowed
+
+
+def test_other_environments_may_debug(make_app):
+    app = make_app({".env.development.py": "DEBUG = True"}, env="development")
+    assert app.debug is True
+    app.debug = False
+    assert app.config["DEBUG"] is False

@@ -1,4 +1,5 @@
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 
 from app.database.models.tag import Tag
@@ -26,7 +27,14 @@ def attach(user_id, tag_id):
     user, tag = find(User, user_id), find(Tag, tag_id)
     if tag not in user.tags:
         user.tags.append(tag)
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # A concurrent request linked the same pair first: that is the
+            # state this PUT asks for. Anything else is a real error.
+            db.session.rollback()
+            if find(Tag, tag_id) not in find(User, user_id).tags:
+                raise
     return "", 204
 
 

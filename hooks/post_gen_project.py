@@ -1,6 +1,6 @@
-"""Write what must never come from the template: this project's own secrets.
-
-Then, when asked, start the project's git history with the bake.
+"""After the bake: drop the files not asked for, write what must never come
+from the template (this project's own secrets), then, when asked, start the
+project's git history with the bake, and say what to do next.
 """
 
 import secrets
@@ -10,9 +10,13 @@ import sys
 from pathlib import Path
 
 SLUG = {{cookiecutter.project_slug | python_string}}
-INIT_GIT = {{cookiecutter.init_git}}
 AUTHOR = {{cookiecutter.author_name | python_string}}
 EMAIL = {{cookiecutter.email | python_string}}
+DOCKER = {{cookiecutter.docker}}
+INIT_GIT = {{cookiecutter.init_git}}
+
+# Whole files that exist only when their prompt says yes.
+DOCKER_FILES = ["Dockerfile", ".dockerignore"]
 
 ENV_FILE = """\
 # This machine's settings and secrets. Never commit this file (.gitignore
@@ -25,6 +29,14 @@ SECRET_KEY = "{secret_key}"
 # .env.example.py ends with the settings of each database instance on a
 # server, rendered for a server on this machine.
 SERVER_SETTINGS = "\n# Database instance "
+
+MESSAGE = "Bake from edmunds-template"
+
+
+def remove_unwanted_files():
+    if not DOCKER:
+        for name in DOCKER_FILES:
+            Path(name).unlink()
 
 
 def server_settings():
@@ -41,30 +53,55 @@ def write_env_file():
     env_file.chmod(0o600)
 
 
-def init_git():
-    """The first commit holds the project as baked; .gitignore keeps .env.py out."""
-    if shutil.which("git") is None:
-        print(
-            "git is not installed: the project was not made a repository.",
-            file=sys.stderr,
-        )
-        return
-    git = ["git"]
-    configured = subprocess.run(
-        ["git", "config", "user.email"], capture_output=True, text=True
+def git(*args):
+    return subprocess.run(
+        ["git", *args], capture_output=True, text=True, check=True
     ).stdout.strip()
-    if not configured:
-        # A machine without a git identity commits as the project's author.
-        git += ["-c", f"user.name={AUTHOR}", "-c", f"user.email={EMAIL}"]
-    for command in (
-        ["init", "--quiet"],
-        ["add", "--all"],
-        ["commit", "--quiet", "--message", "Bake from edmunds-template"],
-    ):
-        subprocess.run([*git, *command], check=True)
 
 
-def print_next_steps():
+def git_config(key):
+    try:
+        return git("config", "--get", key)
+    except subprocess.CalledProcessError:
+        return ""
+
+
+def make_first_commit():
+    """git init, then commit every file that .gitignore lets in.
+
+    Returns why not, or None. On a machine where git knows nobody, the
+    author given at bake time signs this one commit; git's config is left
+    alone.
+    """
+    if shutil.which("git") is None:
+        return "git is not installed"
+    branch = [] if git_config("init.defaultBranch") else ["--initial-branch=main"]
+    identity = []
+    if not git_config("user.name"):
+        identity += ["-c", f"user.name={AUTHOR or SLUG}"]
+    if not git_config("user.email"):
+        identity += ["-c", f"user.email={EMAIL or SLUG + '@localhost'}"]
+    steps = [
+        ("init", ["init", "--quiet", *branch]),
+        ("add", ["add", "--all"]),
+        # --no-verify: hooks of the user's own git setup have no say here.
+        ("commit", [*identity, "commit", "--quiet", "--no-verify", "-m", MESSAGE]),
+    ]
+    for step, args in steps:
+        try:
+            git(*args)
+        except subprocess.CalledProcessError as error:
+            # No half-made repository: the project stays, without one.
+            shutil.rmtree(".git", ignore_errors=True)
+            lines = error.stderr.strip().splitlines() or [f"exit {error.returncode}"]
+            return f"git {step} failed: {lines[-1]}"
+    return None
+
+
+def print_next_steps(git_problem):
+    if git_problem:
+        print(f"WARNING: no git repository made: {git_problem}", file=sys.stderr)
+    hooks = "    pre-commit install\n" if INIT_GIT and not git_problem else ""
     create_databases = (
         "    # create the databases first: README.md, 'Get it running'\n"
         if server_settings()
@@ -77,7 +114,8 @@ Baked {SLUG}. Next:
     cd {SLUG}
     python3 -m venv .venv && . .venv/bin/activate
     pip install -r requirements-dev.txt
-{create_databases}    python manage.py db upgrade
+{hooks}{create_databases}    pytest
+    python manage.py db upgrade
     python manage.py run
 
 README.md says more.
@@ -89,7 +127,6 @@ README.md says more.
 
 
 if __name__ == "__main__":
+    remove_unwanted_files()
     write_env_file()
-    if INIT_GIT:
-        init_git()
-    print_next_steps()
+    print_next_steps(make_first_commit() if INIT_GIT else None)

@@ -5,15 +5,25 @@ virtualenv shared by every bake with the same requirements files and Python,
 cached across runs (``EDMUNDS_TEMPLATE_CACHE``, else ~/.cache/edmunds-template).
 """
 
+import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+from cookiecutter.environment import StrictEnvironment
+from jinja2 import FileSystemLoader
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(
@@ -89,7 +99,17 @@ def clean_env(**overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("APP_", "DB_", "FLASK_", "PYTEST_", "VIRTUAL_ENV"))
+        if not key.startswith(
+            (
+                "APP_",
+                "DB_",
+                "FLASK_",
+                "GUNICORN_",
+                "PYTEST_",
+                "SECRET_KEY",
+                "VIRTUAL_ENV",
+            )
+        )
     }
     env.update(overrides)
     return env
@@ -123,3 +143,117 @@ def assert_ruff_passes(project):
             text=True,
         )
         assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+# pre-commit's hook environments, built once and shared by every test and run.
+PRE_COMMIT_HOME = CACHE_DIR / "pre-commit"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(command, cwd, env, port, timeout=60):
+    """Run a server until the block ends; yield its base URL once it answers.
+
+    ``command`` is a shell line, as a README, workflow or Dockerfile gives it;
+    the server must listen on 127.0.0.1:``port``.
+    """
+    # A file, not a pipe: a chatty server never blocks on a full pipe.
+    log = tempfile.TemporaryFile("w+")
+    server = subprocess.Popen(
+        ["bash", "-c", command],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # so that the shell's children stop with it
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/", timeout=5):
+                    break
+            except OSError:
+                if server.poll() is not None:
+                    log.seek(0)
+                    pytest.fail(
+                        f"{command!r} exited {server.returncode}:\n{log.read()}"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{command!r} did not answer on {url}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        log.close()
+
+
+def call(url, method="GET", body=None):
+    """One JSON request: (status, decoded body or None)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, payload = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, payload = error.code, error.read()
+    return status, json.loads(payload) if payload else None
+
+
+def render(path, **answers):
+    """One template file as cookiecutter renders it, without baking.
+
+    ``path`` is relative to the template repository; ``answers`` override
+    cookiecutter.json's defaults, and may name prompts it does not have yet.
+    """
+    defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    context = {
+        key: value[0] if isinstance(value, list) else value
+        for key, value in defaults.items()
+        if not key.startswith("_")
+    }
+    context.update(
+        project_slug="my_edmunds_app", _extensions=defaults["_extensions"], **answers
+    )
+    # The template's own Jinja extensions import from its folder, as
+    # cookiecutter lets them.
+    sys.path.insert(0, str(TEMPLATE_DIR))
+    try:
+        environment = StrictEnvironment(
+            context={"cookiecutter": context}, keep_trailing_newline=True
+        )
+    finally:
+        sys.path.remove(str(TEMPLATE_DIR))
+    # By name, as cookiecutter loads a file: the template's own Jinja runs,
+    # where an answer's would stay literal.
+    environment.loader = FileSystemLoader(str(TEMPLATE_DIR))
+    return environment.get_template(path).render(cookiecutter=context)
+
+
+def copy_template(destination):
+    """The template's working tree as it is, committed or not, copied over."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE_DIR / name
+        if source.is_file():  # a deleted file is still listed until committed
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination

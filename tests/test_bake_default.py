@@ -48,6 +48,13 @@ def test_the_project_has_the_edmunds_layout(project):
         "README.md",
         "requirements.txt",
         "requirements-dev.txt",
+        "gunicorn.conf.py",
+        ".pre-commit-config.yaml",
+        ".github/workflows/ci.yml",
+        "app/http/routes.py",
+        "app/http/handlers/users.py",
+        "app/http/handlers/tags.py",
+        "app/http/handlers/usertags.py",
     ]:
         assert (project / path).is_file(), path
     assert len(list((project / "migrations/versions").glob("*.py"))) == 1

@@ -1,15 +1,13 @@
 """The documented console commands, verbatim, in a freshly baked project."""
 
 import hashlib
-import socket
+import re
 import sqlite3
 import subprocess
-import time
-import urllib.request
 
 import pytest
 
-from conftest import bake, clean_env, project_python, run
+from conftest import bake, call, clean_env, free_port, project_python, run, serving
 
 pytestmark = pytest.mark.xdist_group("commands")
 
@@ -125,39 +123,27 @@ def test_flask_cli_reaches_the_same_app(project, python):
 
 
 def test_routes_lists_the_app(project, python):
-    assert "home" in manage(project, python, "routes").stdout
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    routes = manage(project, python, "routes").stdout
+    for endpoint, methods, rule in [
+        ("home", "GET", "/"),
+        ("users.index", "GET", "/api/users"),
+        ("users.create", "POST", "/api/users"),
+        ("tags.index", "GET", "/api/tags"),
+        ("tags.create", "POST", "/api/tags"),
+        ("usertags.index", "GET", "/api/users/<int:user_id>/tags"),
+        ("usertags.attach", "PUT", "/api/users/<int:user_id>/tags/<int:tag_id>"),
+        ("usertags.detach", "DELETE", "/api/users/<int:user_id>/tags/<int:tag_id>"),
+    ]:
+        assert re.search(
+            rf"^{re.escape(endpoint)}\s+{methods}\s+{re.escape(rule)}\s*$", routes, re.M
+        ), endpoint
 
 
 def test_run_serves_the_app(project, python):
     port = free_port()
-    server = subprocess.Popen(
-        [str(python), "manage.py", "run", "--port", str(port)],
-        cwd=project,
-        env=clean_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
-                    assert response.status == 200
-                    assert b'"status":"ok"' in response.read().replace(b" ", b"")
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    command = f"{python} manage.py run --port {port}"
+    with serving(command, project, clean_env(), port) as url:
+        assert call(f"{url}/") == (200, {"name": "Command Sequence", "status": "ok"})
 
 
 def test_secrets_and_databases_stay_out_of_git(project, python):

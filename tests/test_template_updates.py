@@ -15,7 +15,14 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import DEV_TOOLS, TEMPLATE_DIR, clean_env, project_python, run
+from conftest import (
+    DEV_TOOLS,
+    TEMPLATE_DIR,
+    clean_env,
+    copy_template,
+    project_python,
+    run,
+)
 
 # git without the user's own settings (a signing or hook setting would change
 # what the tests see); every commit, the hook's included, by this author.
@@ -74,23 +81,9 @@ class Workplace:
         )
         # Nothing of the user's own cookiecutter or git settings gets in.
         self.env = clean_env(COOKIECUTTER_CONFIG=str(config), **GIT)
-        self._copy_template()
+        copy_template(self.template)
         git(self.template, self.env, "init", "--quiet")
         self.commit_template("The template as it is")
-
-    def _copy_template(self):
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=TEMPLATE_DIR,
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
-        for name in filter(None, listed.split("\0")):
-            source = TEMPLATE_DIR / name
-            if source.is_file():
-                target = self.template / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
 
     def project_file(self, name):
         """A file of the project as the template holds it."""

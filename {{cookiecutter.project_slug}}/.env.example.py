@@ -5,7 +5,9 @@
 # production. The APP_ENV environment variable, when set, wins.
 APP_ENV = "development"
 
-# Signs sessions and cookies. Generate one with:
+# Signs sessions and cookies. With DEBUG and TESTING off, as in production,
+# the app refuses to start with this placeholder or a key under 32
+# characters. Generate one with:
 #   python -c "import secrets; print(secrets.token_urlsafe(48))"
 SECRET_KEY = "change-me"
 

@@ -3,6 +3,7 @@ import os
 from flask import Flask
 
 from edmunds.config.config import Config
+from edmunds.config.configurationerror import ConfigurationError
 from edmunds.database.providers.databaseserviceprovider import (
     DatabaseServiceProvider,
 )
@@ -21,10 +22,34 @@ class Application(Flask):
         super().__init__(import_name, root_path=root_path)
         self.storage_path = os.path.join(self.root_path, "storage")
         self.config.load_project(self.root_path)
+        for switch in ("DEBUG", "TESTING"):
+            if self.config.get(switch):
+                self._refuse_in_production(f"{switch} is on")
+        if not (self.debug or self.testing):
+            _refuse_a_weak_secret_key(self.config.get("SECRET_KEY"))
         self._registered_providers = set()
         # The database is part of every Edmunds app; the provider does
         # nothing unless APP['database']['enabled'] is true.
         self.register(DatabaseServiceProvider)
+
+    @property
+    def debug(self):
+        return Flask.debug.fget(self)
+
+    @debug.setter
+    def debug(self, value):
+        # `flask run --debug` and app.run(debug=True) switch it on after the
+        # config is loaded: production refuses those too.
+        if value:
+            self._refuse_in_production("debug mode was asked for")
+        Flask.debug.fset(self, value)
+
+    def _refuse_in_production(self, problem):
+        if self.config.get("APP_ENV") == "production":
+            raise ConfigurationError(
+                f"APP_ENV is 'production' but {problem}: production never runs "
+                "with DEBUG or TESTING (see .env.production.py)"
+            )
 
     def register(self, provider_class):
         """Run a service provider; each provider class runs once per app."""
@@ -42,8 +67,6 @@ class Application(Flask):
         return self._database_manager().session(name)
 
     def _database_manager(self):
-        from edmunds.config.configurationerror import ConfigurationError
-
         manager = self.extensions.get("edmunds.database")
         if manager is None:
             raise ConfigurationError(
@@ -51,3 +74,28 @@ class Application(Flask):
                 "to True in config/app.py"
             )
         return manager
+
+
+# The placeholder .env.example.py ships with: public, so never a secret.
+EXAMPLE_SECRET_KEY = "change-me"
+# Shorter keys can be guessed; a fresh bake writes 64 characters.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _refuse_a_weak_secret_key(key):
+    """Outside DEBUG and TESTING, sessions must be signed with a real secret."""
+    if not key:
+        problem = "SECRET_KEY is not set"
+    elif key == EXAMPLE_SECRET_KEY:
+        problem = f"SECRET_KEY is the example's {EXAMPLE_SECRET_KEY!r}"
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        problem = (
+            f"SECRET_KEY is {len(key)} characters long, under {MIN_SECRET_KEY_LENGTH}"
+        )
+    else:
+        return
+    raise ConfigurationError(
+        f"{problem}: with DEBUG and TESTING off, set a random one in .env.py or "
+        'the environment (python -c "import secrets; '
+        'print(secrets.token_urlsafe(48))")'
+    )

@@ -102,8 +102,11 @@ def run_migrations_online():
 
     def process_revision_directives(context, revision, directives):
         # `db migrate` with no change anywhere writes no empty revision.
+        # Alembic calls this once per database: judge after the last one.
         if getattr(config.cmd_opts, "autogenerate", False):
             script = directives[0]
+            if len(script.upgrade_ops_list) <= len(bind_names):
+                return
             if all(ops.is_empty() for ops in script.upgrade_ops_list):
                 directives[:] = []
                 logger.info("No changes in schema detected.")

@@ -29,18 +29,31 @@ def app():
 
 @pytest.fixture
 def database(app):
-    """``db`` inside an app context; every row a test wrote is gone after it."""
+    """``db`` inside an app context; every row the test wrote is gone after it."""
     with app.app_context():
         yield db
-    # Ending the context removed every session: no transaction a test left
-    # open holds a lock that emptying the tables would wait for.
+        db.session.rollback()
+    # Outside the context: no transaction the test left open holds a lock
+    # that emptying the tables would wait for.
+    empty_tables(app)
+
+
+@pytest.fixture
+def client(app):
+    """A client for the API; every row its requests wrote is gone after the test.
+
+    Each request gets its own app context and session, as in production. A
+    test that also needs ``database`` holds one context open around its
+    requests, and they share its session.
+    """
+    yield app.test_client()
+    empty_tables(app)
+
+
+def empty_tables(app):
+    # Deleting rows is much faster than rebuilding the schema per test.
     with app.app_context():
         for bind_key, engine in db.engines.items():
             with engine.begin() as connection:
                 for table in reversed(db.metadatas[bind_key].sorted_tables):
                     connection.execute(table.delete())
-
-
-@pytest.fixture
-def client(app, database):
-    return app.test_client()

@@ -5,12 +5,19 @@ from edmunds.support.serviceprovider import ServiceProvider
 
 
 class HttpErrorServiceProvider(ServiceProvider):
-    """Answers HTTP errors (404, 405, ...) as JSON, like the rest of the API."""
+    """Answers HTTP errors (400, 404, 405, ...) as JSON, like the rest of the API.
+
+    ``{"error": {"code": 400, "message": "...", "field": "name"}}``: ``field``
+    only when one input field is at fault (see app/http/invalidinput.py).
+    """
 
     def register(self):
         self.app.register_error_handler(HTTPException, _http_error)
 
 
 def _http_error(error):
-    response = jsonify(error={"code": error.code, "message": error.description})
-    return response, error.code
+    body = {"code": error.code, "message": error.description}
+    field = getattr(error, "field", None)
+    if field is not None:
+        body["field"] = field
+    return jsonify(error=body), error.code

@@ -26,6 +26,8 @@ class Config(FlaskConfig):
     def load_project(self, root_path):
         """Load ``config/*.py``, then ``.env.py``, then ``.env.<APP_ENV>.py``.
 
+        A ``SECRET_KEY`` in the environment overrides them all.
+
         Later files deep-merge into earlier ones: dicts merge key by key,
         any other value is replaced.
         """
@@ -51,6 +53,9 @@ class Config(FlaskConfig):
             )
         self["APP_ENV"] = env
         self.merge_pyfile(env_specific)
+        # Where a deployment usually keeps its key: it wins over every file.
+        if os.environ.get("SECRET_KEY"):
+            self["SECRET_KEY"] = os.environ["SECRET_KEY"]
 
     def merge_pyfile(self, filename):
         """Deep-merge the upper-case names a Python file defines."""

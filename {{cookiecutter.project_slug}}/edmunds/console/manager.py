@@ -2,6 +2,7 @@ import sys
 
 import click
 from flask.cli import FlaskGroup
+from flask.helpers import get_debug_flag
 
 from edmunds.config.configurationerror import ConfigurationError
 from edmunds.database.databaseconnectionerror import DatabaseConnectionError
@@ -24,9 +25,9 @@ class Manager:
         try:
             app = self.create_app()
             cli = FlaskGroup(
-                create_app=lambda: app,
-                # The app's debug mode comes from its config, never from a
-                # FLASK_DEBUG left in the shell.
+                create_app=lambda: _with_debug_flag(app),
+                # The app's debug mode comes from its config; FLASK_DEBUG or
+                # --debug can only switch it on (see _with_debug_flag).
                 set_debug_flag=False,
                 load_dotenv=False,
             )
@@ -34,3 +35,11 @@ class Manager:
         except (ConfigurationError, DatabaseConnectionError) as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
+
+
+def _with_debug_flag(app):
+    # `--debug` turns on Werkzeug's debugger whatever app.debug says: passing
+    # the flag through app.debug lets the application refuse it in production.
+    if get_debug_flag():
+        app.debug = True
+    return app

@@ -12,7 +12,8 @@ def make_app(tmp_path, monkeypatch):
     ``files`` maps paths inside the project to their source; APP_ENV defaults
     to 'testing', whose .env.testing.py sets TESTING unless ``files`` says otherwise.
     """
-    monkeypatch.delenv("APP_ENV", raising=False)
+    for name in ("APP_ENV", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
 
     def make_app(files=None, env="testing"):
         files = {f".env.{env}.py": "TESTING = True", **(files or {})}

@@ -26,3 +26,66 @@ def test_a_provider_must_implement_register(make_app):
 def test_database_access_needs_the_database_enabled(make_app):
     with pytest.raises(ConfigurationError, match="database is not enabled"):
         make_app().database_engine()
+
+
+PRODUCTION = ".env.production.py"
+REAL_KEY = "k" * 32
+
+
+@pytest.mark.parametrize(
+    ("env_py", "message"),
+    [
+        ("", "SECRET_KEY is not set"),
+        ("SECRET_KEY = ''", "SECRET_KEY is not set"),
+        ("SECRET_KEY = 'change-me'", "SECRET_KEY is the example's 'change-me'"),
+        ("SECRET_KEY = 'short-key'", "SECRET_KEY is 9 characters long, under 32"),
+    ],
+)
+def test_production_refuses_a_weak_secret_key(make_app, env_py, message):
+    with pytest.raises(ConfigurationError, match=message) as error:
+        make_app({".env.py": env_py, PRODUCTION: "DEBUG = False"}, env="production")
+    assert "\n" not in str(error.value)
+
+
+def test_production_takes_a_real_key_from_env_py_or_the_environment(
+    make_app, monkeypatch
+):
+    files = {PRODUCTION: "DEBUG = False"}
+    assert make_app({**files, ".env.py": f"SECRET_KEY = {REAL_KEY!r}"}, "production")
+
+    monkeypatch.setenv("SECRET_KEY", "e" * 40)
+    app = make_app({**files, ".env.py": "SECRET_KEY = 'change-me'"}, "production")
+    assert app.config["SECRET_KEY"] == "e" * 40
+
+
+def test_debug_and_testing_run_with_the_example_key(make_app):
+    for env, flag in (("development", "DEBUG"), ("testing", "TESTING")):
+        files = {f".env.{env}.py": f"{flag} = True\nSECRET_KEY = 'change-me'"}
+        assert make_app(files, env=env).config["SECRET_KEY"] == "change-me"
+
+
+STRONG_KEY = "k" * 48
+
+
+@pytest.mark.parametrize("switch", ["DEBUG", "TESTING"])
+def test_production_refuses_debug_and_testing(make_app, switch):
+    files = {".env.production.py": f"{switch} = True\nSECRET_KEY = {STRONG_KEY!r}"}
+    with pytest.raises(ConfigurationError, match=f"'production' but {switch} is on"):
+        make_app(files, env="production")
+
+
+def test_production_refuses_debug_mode_asked_for_later(make_app):
+    files = {".env.production.py": f"SECRET_KEY = {STRONG_KEY!r}"}
+    app = make_app(files, env="production")
+
+    with pytest.raises(ConfigurationError, match="debug mode was asked for"):
+        app.debug = True
+    assert app.debug is False
+    app.debug = False  # switching it off stays allowed
+
+
+def test_other_environments_may_debug(make_app):
+    app = make_app({".env.development.py": "DEBUG = True"}, env="development")
+    assert app.debug is True
+    app.debug = False
+    assert app.config["DEBUG"] is False

@@ -9,7 +9,7 @@ def test_config_files_merge_deeply_in_order(make_app):
             "config/app.py": "APP = {'name': 'a', 'mail': {'host': 'h', 'port': 25}}",
             "config/more.py": "APP = {'mail': {'port': 2525}}\nOTHER = [1, 2]",
             ".env.py": "APP = {'name': 'from env'}",
-            ".env.testing.py": "OTHER = [3]",
+            ".env.testing.py": "TESTING = True\nOTHER = [3]",
         }
     )
 
@@ -42,7 +42,7 @@ def test_app_env_comes_from_the_environment_before_env_py(make_app):
     app = make_app(
         {
             ".env.py": "APP_ENV = 'production'",
-            ".env.testing.py": "WHERE = 'testing'",
+            ".env.testing.py": "TESTING = True\nWHERE = 'testing'",
             ".env.production.py": "WHERE = 'production'",
         }
     )
@@ -51,7 +51,10 @@ def test_app_env_comes_from_the_environment_before_env_py(make_app):
 
 def test_app_env_from_env_py_selects_its_file(make_app):
     app = make_app(
-        {".env.py": "APP_ENV = 'staging'", ".env.staging.py": "WHERE = 'staging'"},
+        {
+            ".env.py": "APP_ENV = 'staging'",
+            ".env.staging.py": "TESTING = True\nWHERE = 'staging'",
+        },
         env=None,
     )
     assert app.config["APP_ENV"] == "staging"

@@ -119,7 +119,10 @@ def test_sqlite_memory_is_refused_outside_debug_and_testing(make_app):
         database_app(
             make_app,
             "[{'name': 'main', 'driver': SqliteMemory}]",
-            files={".env.production.py": "DEBUG = False\nTESTING = False"},
+            files={
+                ".env.production.py": "DEBUG = False\nTESTING = False\n"
+                f"SECRET_KEY = {'x' * 32!r}"
+            },
             env="production",
         )
 

@@ -49,4 +49,8 @@ class Sqlite(Driver):
         cursor.close()
 
     def _on_begin(self, connection):
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock when the transaction starts. A plain
+        # BEGIN that reads and then writes fails at once with "database is
+        # locked" when another writer went first (the busy timeout does not
+        # apply to that upgrade); this way writers queue up and wait instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

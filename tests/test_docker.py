@@ -1,0 +1,119 @@
+"""The optional Dockerfile, checked without a Docker engine: what it copies
+exists, and what it runs works when run directly."""
+
+import fnmatch
+import json
+import os
+import shlex
+import shutil
+
+import pytest
+
+from conftest import bake, call, clean_env, free_port, project_python, run, serving
+
+pytestmark = pytest.mark.xdist_group("docker")
+
+DOCKER_FILES = ["Dockerfile", ".dockerignore"]
+
+
+@pytest.fixture(scope="module")
+def project(cookies_session):
+    return bake(
+        cookies_session, project_name="Boxed", docker=True, python_version="3.11"
+    )
+
+
+def instructions(project):
+    """(INSTRUCTION, arguments) per line of the Dockerfile, continuations joined."""
+    text = (project / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return [
+        tuple(line.split(None, 1))
+        for line in lines
+        if line and not line.startswith("#")
+    ]
+
+
+def image_files(project, destination):
+    """Copy the project as `COPY . .` would see it, through .dockerignore."""
+    patterns = [
+        line.strip()
+        for line in (project / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    def ignored(relative):
+        parts = relative.split("/")
+        prefixes = ["/".join(parts[: count + 1]) for count in range(len(parts))]
+        return any(
+            fnmatch.fnmatchcase(prefix, pattern.removeprefix("**/"))
+            or fnmatch.fnmatchcase(prefix, pattern)
+            for prefix in prefixes
+            for pattern in patterns
+        )
+
+    for path in project.rglob("*"):
+        relative = path.relative_to(project).as_posix()
+        if path.is_file() and not ignored(relative):
+            (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination / relative)
+    return destination
+
+
+def test_the_default_bake_has_no_docker_files(cookies):
+    project = bake(cookies)
+    for name in DOCKER_FILES:
+        assert not (project / name).exists()
+
+
+def test_the_image_is_slim_python_with_a_non_root_user(project):
+    steps = instructions(project)
+    assert steps[0] == ("FROM", "python:3.11-slim")
+    users = [arguments for instruction, arguments in steps if instruction == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    names = [instruction for instruction, _ in steps]
+    assert names.index("USER") < names.index("CMD")
+
+
+def test_dependencies_are_installed_before_the_code_is_copied(project):
+    steps = instructions(project)
+    copies = [arguments for instruction, arguments in steps if instruction == "COPY"]
+    assert copies == ["requirements.txt ./", ". ."]
+    assert (project / "requirements.txt").is_file()
+    install = steps.index(("RUN", "pip install -r requirements.txt"))
+    assert steps.index(("COPY", "requirements.txt ./")) < install
+    assert install < steps.index(("COPY", ". ."))
+
+
+def test_secrets_and_local_state_stay_out_of_the_image(project, tmp_path):
+    files = image_files(project, tmp_path / "image")
+    assert (project / ".env.py").is_file() and not (files / ".env.py").exists()
+    assert not (files / "storage").exists() and not (files / ".git").exists()
+    assert (files / "migrations/env.py").is_file() and (files / "wsgi.py").is_file()
+
+
+def test_the_command_migrates_then_serves_and_refuses_a_missing_key(project, tmp_path):
+    steps = instructions(project)
+    image_env = dict(pair.split("=", 1) for pair in shlex.split(dict(steps)["ENV"]))
+    assert image_env["APP_ENV"] == "production"
+    shell, flag, command = json.loads(dict(steps)["CMD"])
+    assert (shell, flag) == ("sh", "-c")
+    assert command.startswith("python manage.py db upgrade && ")
+    workdir = image_files(project, tmp_path / "image")
+    (workdir / "storage/database").mkdir(parents=True)  # as the image's RUN does
+    python = project_python(project)
+    path = f"{python.parent}{os.pathsep}{os.environ['PATH']}"
+    port = free_port()
+    env = clean_env(**image_env, PATH=path)
+    # The image listens on every interface; here, on loopback only.
+    env["GUNICORN_CMD_ARGS"] = f"--bind 127.0.0.1:{port}"
+
+    refused = run(workdir, "sh", "-c", command, check=False, env=env, timeout=60)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Error: SECRET_KEY is not set")
+    assert refused.stderr.count("\n") == 1
+
+    env["SECRET_KEY"] = "k" * 48
+    with serving(f"exec sh -c '{command}'", workdir, env, port) as url:
+        assert call(f"{url}/api/users")[0] == 200
+        assert (workdir / "storage/database/boxed.db").is_file()

@@ -1,0 +1,124 @@
+"""The baked GitHub Actions workflow: what it runs exists and passes here."""
+
+import os
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import (
+    PRE_COMMIT_HOME,
+    bake,
+    clean_env,
+    project_python,
+    render,
+)
+
+WORKFLOW = ".github/workflows/ci.yml"
+SLUG_FOLDER = "{{cookiecutter.project_slug}}"
+
+
+def job_of(workflow_text):
+    workflow = yaml.safe_load(workflow_text)
+    # YAML 1.1 reads the key `on` as True.
+    assert set(workflow.get("on", workflow.get(True))) == {"push", "pull_request"}
+    (job,) = workflow["jobs"].values()
+    return job
+
+
+def step_using(job, action):
+    (step,) = [step for step in job["steps"] if step.get("uses", "").startswith(action)]
+    return step
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.11", "3.12", "3.13"])
+def test_the_workflow_sets_up_the_chosen_python(cookies, version):
+    project = bake(cookies, python_version=version)
+    job = job_of((project / WORKFLOW).read_text())
+
+    assert step_using(job, "actions/setup-python@")["with"]["python-version"] == version
+
+
+@pytest.mark.xdist_group("workflow")
+def test_every_command_of_the_workflow_passes_locally(cookies):
+    project = bake(cookies, project_name="Workflow Check")
+    python = project_python(project)
+    job = job_of((project / WORKFLOW).read_text())
+    assert "services" not in job  # SQLite alone needs no server
+    commands = [step["run"] for step in job["steps"] if "run" in step]
+    assert commands == [
+        "python -m pip install -r requirements-dev.txt",
+        "pre-commit run --all-files --show-diff-on-failure",
+        "python manage.py db upgrade\npython manage.py db check\n",
+        "pytest",
+    ]
+    env = clean_env(
+        **{key: str(value) for key, value in job["env"].items()},
+        PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}",
+        PRE_COMMIT_HOME=str(PRE_COMMIT_HOME),
+    )
+
+    for command in commands:
+        completed = subprocess.run(
+            # As GitHub runs a `run:` step.
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert completed.returncode == 0, (
+            f"{command}\n{completed.stdout}\n{completed.stderr}"
+        )
+    assert " passed" in completed.stdout
+
+
+# The engines of the `database` and `users_database` prompts: the workflow
+# reads them when they exist, so these cases are rendered directly.
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({}, {}),
+        ({"database": "sqlite", "users_database": "sqlite"}, {}),
+        ({"database": "postgresql"}, {"default": ("postgres:", 5432, 5432)}),
+        (
+            {"database": "sqlite", "users_database": "mysql"},
+            {"users_database": ("mariadb:", 3307, 3306)},
+        ),
+        (
+            {"database": "postgresql", "users_database": "postgresql"},
+            {
+                "default": ("postgres:", 5432, 5432),
+                "users_database": ("postgres:", 5433, 5432),
+            },
+        ),
+        (
+            {"database": "mysql", "users_database": "postgresql"},
+            {
+                "default": ("mariadb:", 3306, 3306),
+                "users_database": ("postgres:", 5433, 5432),
+            },
+        ),
+    ],
+)
+def test_each_database_server_gets_a_service_container(answers, expected):
+    job = job_of(render(f"{SLUG_FOLDER}/{WORKFLOW}", **answers))
+    services = job.get("services", {})
+
+    assert set(services) == {name.replace("_", "-") for name in expected}
+    for name, (image, host_port, container_port) in expected.items():
+        service = services[name.replace("_", "-")]
+        assert service["image"].startswith(image)
+        assert service["ports"] == [f"{host_port}:{container_port}"]
+        assert "--health-cmd" in service["options"]
+        prefix = f"DB_{name.upper()}_"
+        assert job["env"][f"{prefix}HOST"] == "127.0.0.1"
+        assert job["env"][f"{prefix}PORT"] == str(host_port)
+        for key in ("USER", "PASS", "DATABASE"):
+            assert job["env"][f"{prefix}{key}"]
+    assert not {key for key in job["env"] if key.startswith("DB_")} - {
+        f"DB_{name.upper()}_{key}"
+        for name in expected
+        for key in ("HOST", "PORT", "USER", "PASS", "DATABASE")
+    }

@@ -1,0 +1,24 @@
+"""gunicorn's settings, read from the project folder by ``gunicorn wsgi:app``.
+
+Anything here can be overridden on the command line (``--bind``,
+``--workers``) or in the GUNICORN_CMD_ARGS environment variable.
+"""
+
+# Build the app once, in the master, before forking the workers: a
+# configuration mistake stops gunicorn at once with wsgi.py's one line, and
+# the workers share the loaded code.
+preload_app = True
+
+# gunicorn's default control socket is one path per user ($HOME/.gunicorn),
+# which two servers on one machine would fight over.
+control_socket_disable = True
+
+
+def post_fork(server, worker):
+    # Connections opened in the master must not be shared by the workers:
+    # each worker opens its own. (bootstrap opens none; this keeps it so.)
+    from edmunds.database.db import db
+
+    with server.app.wsgi().app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

@@ -1,0 +1,68 @@
+import pytest
+
+
+def test_create_answers_201_with_the_new_tag(client):
+    response = client.post("/api/tags", json={"name": "math"})
+
+    assert response.status_code == 201
+    tag = response.get_json()
+    assert tag == {"id": tag["id"], "name": "math"}
+
+
+def test_list_gives_tags_in_id_order_a_page_at_a_time(client):
+    ids = [
+        client.post("/api/tags", json={"name": name}).get_json()["id"]
+        for name in ("math", "engines", "poetry")
+    ]
+
+    first = client.get("/api/tags?per_page=2").get_json()
+    second = client.get("/api/tags?per_page=2&page=2").get_json()
+
+    assert [tag["id"] for tag in first["items"] + second["items"]] == ids
+    assert first["total"] == second["total"] == 3
+
+
+def test_a_duplicate_name_answers_409_and_keeps_one_tag(client):
+    client.post("/api/tags", json={"name": "math"})
+
+    response = client.post("/api/tags", json={"name": " math "})
+
+    assert response.status_code == 409
+    assert "'math' already exists" in response.get_json()["error"]["message"]
+    names = [tag["name"] for tag in client.get("/api/tags").get_json()["items"]]
+    assert names == ["math"]
+    # The refused request left nothing behind that breaks the next one.
+    assert client.post("/api/tags", json={"name": "engines"}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": ["math"]}, "name"),
+        ({"name": "x" * 51}, "name"),
+        ({"name": "math", "colour": "red"}, "colour"),
+    ],
+)
+def test_invalid_tags_are_refused_naming_the_field(client, body, field):
+    response = client.post("/api/tags", json=body)
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+    assert client.get("/api/tags").get_json()["total"] == 0
+
+
+def test_a_tag_list_page_out_of_bounds_is_refused(client):
+    response = client.get("/api/tags?per_page=1000")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "per_page"
+
+
+def test_a_body_that_is_no_json_object_is_refused(client):
+    response = client.post("/api/tags", data="math")
+
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["error"]["message"]
+    assert client.get("/api/tags").get_json()["total"] == 0

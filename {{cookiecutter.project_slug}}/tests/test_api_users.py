@@ -1,0 +1,137 @@
+import pytest
+
+from app.http.pagination import MAX_PER_PAGE
+from edmunds.database.db import db
+
+
+def create_user(client, name):
+    response = client.post("/api/users", json={"name": name})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_create_answers_201_with_the_new_user(client):
+    response = client.post("/api/users", json={"name": "  Ada Lovelace "})
+
+    assert response.status_code == 201
+    user = response.get_json()
+    assert user == {"id": user["id"], "name": "Ada Lovelace", "tags": []}
+    assert isinstance(user["id"], int)
+
+
+def test_list_gives_users_with_their_tags_in_id_order(client):
+    ada = create_user(client, "Ada")
+    alan = create_user(client, "Alan")
+    tag = client.post("/api/tags", json={"name": "math"}).get_json()
+    client.put(f"/api/users/{alan['id']}/tags/{tag['id']}")
+
+    response = client.get("/api/users")
+
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "items": [
+            {"id": ada["id"], "name": "Ada", "tags": []},
+            {"id": alan["id"], "name": "Alan", "tags": [tag]},
+        ],
+        "page": 1,
+        "per_page": 20,
+        "total": 2,
+    }
+
+
+def test_list_is_paginated(client):
+    ids = [create_user(client, f"user {number}")["id"] for number in range(5)]
+
+    second = client.get("/api/users?page=2&per_page=2").get_json()
+    past_the_end = client.get("/api/users?page=4&per_page=2").get_json()
+
+    assert [user["id"] for user in second["items"]] == ids[2:4]
+    assert (second["page"], second["per_page"], second["total"]) == (2, 2, 5)
+    assert past_the_end["items"] == [] and past_the_end["total"] == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        (f"per_page={MAX_PER_PAGE + 1}", "per_page"),
+        ("per_page=0", "per_page"),
+        ("per_page=-1", "per_page"),
+        ("page=0", "page"),
+        ("page=two", "page"),
+        ("page=1.5", "page"),
+    ],
+)
+def test_page_arguments_out_of_bounds_are_refused(client, query, field):
+    response = client.get(f"/api/users?{query}")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": 42}, "name"),
+        ({"name": None}, "name"),
+        ({"name": "x" * 51}, "name"),
+        ({"name": "Ada", "admin": True}, "admin"),
+    ],
+)
+def test_invalid_users_are_refused_naming_the_field(client, body, field):
+    response = client.post("/api/users", json=body)
+
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == 400 and error["field"] == field
+    assert error["message"].startswith(f"{field}: ")
+    assert client.get("/api/users").get_json()["total"] == 0
+
+
+def test_the_longest_name_fits(client):
+    assert create_user(client, "x" * 50)["name"] == "x" * 50
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ("name=Ada", "application/x-www-form-urlencoded"),
+        ("{not json", "application/json"),
+        ('["Ada"]', "application/json"),
+        ("", "application/json"),
+    ],
+)
+def test_a_body_that_is_no_json_object_is_refused(client, data, content_type):
+    response = client.post("/api/users", data=data, content_type=content_type)
+
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["error"]["message"]
+    assert client.get("/api/users").get_json()["total"] == 0
+
+
+def test_json_without_its_content_type_is_accepted(client):
+    response = client.post("/api/users", data='{"name": "Ada"}')
+
+    assert response.status_code == 201
+
+
+def test_a_request_failing_midway_writes_nothing(client, monkeypatch):
+    def flush_then_fail():
+        db.session.flush()  # the row reaches the database, uncommitted
+        raise RuntimeError("the server fell over")
+
+    monkeypatch.setattr(db.session, "commit", flush_then_fail)
+    with pytest.raises(RuntimeError):
+        client.post("/api/users", json={"name": "Ada"})
+    monkeypatch.undo()
+
+    assert client.get("/api/users").get_json()["total"] == 0
+
+
+def test_other_methods_answer_405_in_json(client):
+    response = client.delete("/api/users")
+
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == 405

@@ -7,6 +7,7 @@ never breaking or injecting into the file, and never run as Jinja.
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 from jinja2.ext import Extension
@@ -128,6 +129,27 @@ class Escapes(Extension):
         environment.filters["python_string"] = python_string
         environment.filters["quoted_string"] = quoted_string
         environment.filters["markdown_text"] = markdown_text
+
+
+class TemplateCommit(Extension):
+    """``template_commit``: the commit of the template being baked, or "".
+
+    A project baked with plain cookiecutter records it in its first commit,
+    so that ``cruft link --checkout`` can name where it came from.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        try:
+            commit = subprocess.run(
+                ["git", "-C", str(TEMPLATE_DIR), "rev-parse", "--verify", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            commit = ""  # not a git checkout, or no git: nothing to record
+        environment.globals["template_commit"] = commit
 
 
 class Choices(Extension):

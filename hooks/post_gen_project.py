@@ -30,7 +30,12 @@ SECRET_KEY = "{secret_key}"
 # server, rendered for a server on this machine.
 SERVER_SETTINGS = "\n# Database instance "
 
-MESSAGE = "Bake from edmunds-template"
+# The template commit in the message: `cruft link --checkout` needs it for
+# a project baked with plain cookiecutter (README, "Updating").
+TEMPLATE_COMMIT = {{ template_commit | python_string }}
+MESSAGE = "Bake from edmunds-template" + (
+    f"\n\nTemplate commit: {TEMPLATE_COMMIT}" if TEMPLATE_COMMIT else ""
+)
 
 
 def remove_unwanted_files():

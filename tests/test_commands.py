@@ -139,11 +139,14 @@ def test_routes_lists_the_app(project, python):
         ), endpoint
 
 
-def test_run_serves_the_app(project, python):
+def test_run_serves_the_app_in_debug_mode(project, python, tmp_path):
     port = free_port()
-    command = f"{python} manage.py run --port {port}"
+    log = tmp_path / "run.log"
+    command = f"{python} manage.py run --port {port} >{log} 2>&1"
     with serving(command, project, clean_env(), port) as url:
         assert call(f"{url}/") == (200, {"name": "Command Sequence", "status": "ok"})
+    # .env.development.py turns DEBUG on: the reloader and debugger with it.
+    assert "Debug mode: on" in log.read_text()
 
 
 def test_secrets_and_databases_stay_out_of_git(project, python):

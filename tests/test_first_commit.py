@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import bake
+from conftest import TEMPLATE_DIR, bake
 
 
 def git(project, *args):
@@ -34,6 +34,9 @@ def test_the_bake_is_the_first_commit_and_the_secret_is_not_in_it(cookies, capfd
     assert git(project, "log", "--format=%s").splitlines() == [
         "Bake from edmunds-template"
     ]
+    # Where it came from, for `cruft link --checkout` (README, "Updating").
+    template_commit = git(TEMPLATE_DIR, "rev-parse", "HEAD").strip()
+    assert f"Template commit: {template_commit}" in git(project, "log", "--format=%b")
     assert git(project, "status", "--porcelain") == ""  # all tracked or ignored
     tracked = git(project, "ls-files").splitlines()
     assert ".env.py" not in tracked

@@ -163,12 +163,13 @@ def bake_on(cookies):
         yield bake_on
 
 
-ENGINES = [pytest.param(engine, marks=on_servers(engine)) for engine in SERVERS]
+ENGINES = [
+    pytest.param("sqlite", marks=on_servers()),
+    *(pytest.param(engine, marks=on_servers(engine)) for engine in SERVERS),
+]
 
 
-@pytest.mark.parametrize(
-    "engine", [pytest.param("sqlite", marks=on_servers()), *ENGINES]
-)
+@pytest.mark.parametrize("engine", ENGINES)
 def test_rows_survive_upgrades_and_downgrades(bake_on, engine):
     project = bake_on(engine)
     project.manage("db", "upgrade")
@@ -215,9 +216,7 @@ def break_upgrade(revision, function):
     )
 
 
-@pytest.mark.parametrize(
-    "engine", [pytest.param("sqlite", marks=on_servers()), *ENGINES]
-)
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_failing_migration_changes_nothing_and_says_where(bake_on, engine):
     project = bake_on(engine)
     project.manage("db", "upgrade")

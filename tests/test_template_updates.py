@@ -400,7 +400,11 @@ def test_a_plain_cookiecutter_bake_is_linked_at_the_commit_it_came_from(tmp_path
     env_file = (project / ".env.py").read_bytes()
     place.change_template()
 
-    # README: link at the commit the project was baked from, with its answers.
+    # README: link at the commit the project was baked from (its first commit
+    # says which), with its answers.
+    first_commit = git(project, place.env, "log", "--reverse", "--format=%B")
+    (recorded,) = re.findall(r"^Template commit: (\w+)$", first_commit, re.M)
+    assert recorded == baked_from
     place.cruft(
         project,
         "link",

@@ -17,6 +17,7 @@ def app():
     """The app as bootstrap builds it, on a schema the migrations made."""
     app = bootstrap()
     assert app.testing, ".env.testing.py must set TESTING = True"
+    refuse_databases_not_meant_for_tests(app)
     with app.app_context():
         for engine in db.engines.values():
             # Whatever an earlier, interrupted run left behind.
@@ -25,6 +26,24 @@ def app():
             stale.drop_all(engine)
         flask_migrate.upgrade()
     return app
+
+
+def refuse_databases_not_meant_for_tests(app):
+    """The tests drop and empty tables: only in databases named for tests.
+
+    A DB_<NAME>_DATABASE or DB_<NAME>_FILE left in the environment wins over
+    .env.testing.py; this stops the run before it touches such a database.
+    """
+    for name, driver in app.extensions["edmunds.database"].drivers.items():
+        key = "database" if driver.setting("database") else "file"
+        where = driver.setting(key)
+        if where and "test" not in os.path.basename(str(where)).lower():
+            pytest.exit(
+                f"database instance {name!r} points at {where!r}, whose name does "
+                "not say 'test', and the tests would wipe it: point "
+                f"{driver.env_name(key)} at a test database",
+                returncode=3,
+            )
 
 
 @pytest.fixture

@@ -135,3 +135,9 @@ def test_other_methods_answer_405_in_json(client):
 
     assert response.status_code == 405
     assert response.get_json()["error"]["code"] == 405
+    assert set(response.headers["Allow"].split(", ")) == {
+        "GET",
+        "HEAD",
+        "OPTIONS",
+        "POST",
+    }

@@ -20,4 +20,6 @@ def _http_error(error):
     field = getattr(error, "field", None)
     if field is not None:
         body["field"] = field
-    return jsonify(error=body), error.code
+    # The error's own headers (Allow on a 405) stay; its HTML content type goes.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return jsonify(error=body), error.code, headers

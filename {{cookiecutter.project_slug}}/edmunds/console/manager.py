@@ -1,3 +1,4 @@
+import os
 import sys
 
 import click
@@ -31,6 +32,9 @@ class Manager:
                 set_debug_flag=False,
                 load_dotenv=False,
             )
+            # The app is already built: FlaskGroup's options to find one
+            # (--app) or to load python-dotenv files (--env-file) do nothing.
+            cli.params = [p for p in cli.params if p.name not in ("app", "env_file")]
             cli.main(args=args, prog_name="manage.py")
         except (ConfigurationError, DatabaseConnectionError) as error:
             click.echo(f"Error: {error}", err=True)
@@ -38,8 +42,11 @@ class Manager:
 
 
 def _with_debug_flag(app):
-    # `--debug` turns on Werkzeug's debugger whatever app.debug says: passing
-    # the flag through app.debug lets the application refuse it in production.
+    # Flask's `run` reads only FLASK_DEBUG (which --debug sets) to start the
+    # reloader and debugger. The flag goes through app.debug, which refuses
+    # it in production; a config with DEBUG on sets the flag for `run`.
     if get_debug_flag():
         app.debug = True
+    elif app.debug:
+        os.environ["FLASK_DEBUG"] = "1"
     return app

@@ -3,21 +3,21 @@
     scripts/bench.sh [--repeat N] [--sizes 10,100,500] [--output FILE] ...
 
 Bakes the default project, prepares bench/baseline next to it, then takes
-every measure in rounds: within a round each measure runs once per app, the
-order of the two apps alternating from round to round, so that a machine
-busy with something else slows both alike. Prints the medians as a table and
+every measure in rounds: within a round each measure runs in pairs, one run
+of each app, the app that goes first alternating from pair to pair, so that
+a machine busy with something else slows both alike. Prints the medians as a table and
 writes them to BENCHMARKS.md.
 """
 
 import argparse
 import datetime
-import functools
 import os
 import platform
 import shlex
 import shutil
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from bench import measures
@@ -37,6 +37,8 @@ from bench.subjects import (
 )
 from tests.conftest import project_python
 
+QUICK_STEPS = (measures.boot, measures.cli, measures.peak_memory)
+QUICK_PAIRS = 3
 REQUEST_KEYS = ("inproc_read", "inproc_write", "loop_read", "loop_write")
 LOOPBACK_KEYS = ("loop_read", "loop_write")
 
@@ -135,31 +137,33 @@ def benchmark(args, workdir):
     for reason in {api, loopback} - {None}:
         log(f"request figures skipped: {reason}")
 
-    steps = [measures.boot, measures.cli, measures.peak_memory]
+    # (measure, pairs of runs per round). Boot, CLI and memory take a
+    # fraction of a second and must show a few per cent: several pairs.
+    steps = [(step, QUICK_PAIRS) for step in QUICK_STEPS]
     if not api:
-        steps.append(functools.partial(measures.in_process, count=args.requests))
+        steps.append((partial(measures.in_process, count=args.requests), 1))
     if not loopback:
-        steps.append(
-            functools.partial(
-                measures.loopback,
-                seconds=args.duration,
-                connections=args.connections,
-            )
+        load = partial(
+            measures.loopback, seconds=args.duration, connections=args.connections
         )
+        steps.append((load, 1))
+    for size in args.sizes:
+        steps.append((partial(measures.growth, count=size, workdir=workdir), 1))
+
     # Untimed: the first run of a command pays for compiling bytecode and
     # filling the page cache, which no later run does.
     for subject in subjects:
-        measures.boot(subject)
-        measures.cli(subject)
+        for step in QUICK_STEPS:
+            step(subject)
+    pairs = 0
     for round_number in range(args.repeat):
         log(f"round {round_number + 1} of {args.repeat}")
-        order = subjects if round_number % 2 == 0 else subjects[::-1]
-        for step in steps:
-            for subject in order:
-                results.add(subject.name, step(subject))
-        for size in args.sizes:
-            for subject in order:
-                results.add(subject.name, measures.growth(subject, size, workdir))
+        for step, count in steps:
+            for _ in range(count):
+                # Which app goes first alternates from one pair to the next.
+                pairs += 1
+                for subject in subjects if pairs % 2 else subjects[::-1]:
+                    results.add(subject.name, step(subject))
         results.add(baked.name, measures.bake_time(baked))
         results.add(baked.name, measures.suite_time(baked))
     version = baked.run([baked.python, "-c", "import sys; print(sys.version)"])
@@ -195,7 +199,8 @@ def markdown(args, results, table, machine):
         f"Machine: {os.cpu_count()} cores ({_cpu_model()}), {platform.system()} "
         f"{platform.release()}, Python {machine['python']}",
         f"Command: `{command}`",
-        f"Medians of {args.repeat} interleaved rounds; {args.requests} requests "
+        f"Medians of {args.repeat} interleaved rounds ({QUICK_PAIRS} pairs of runs "
+        f"per round for boot, CLI and memory); {args.requests} requests "
         f"per in-process figure; {args.duration} s of wrk with "
         f"{args.connections} connections against {measures.GUNICORN_WORKERS} "
         "gunicorn workers on 127.0.0.1.",

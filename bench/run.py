@@ -5,8 +5,8 @@
 Bakes the default project, prepares bench/baseline next to it, then takes
 every measure in rounds: within a round each measure runs in pairs, one run
 of each app, the app that goes first alternating from pair to pair, so that
-a machine busy with something else slows both alike. Prints the medians as a table and
-writes them to BENCHMARKS.md.
+a machine busy with something else slows both alike. Prints the medians
+as a table and writes them to BENCHMARKS.md.
 """
 
 import argparse
@@ -44,7 +44,11 @@ LOOPBACK_KEYS = ("loop_read", "loop_write")
 
 
 def parse(argv):
-    parser = argparse.ArgumentParser(prog="scripts/bench.sh", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench.sh",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--repeat", type=int, default=5, help="rounds (default 5)")
     parser.add_argument(
         "--sizes",
@@ -80,8 +84,10 @@ def parse(argv):
         "--keep", action="store_true", help="keep the work folder and say where"
     )
     args = parser.parse_args(argv)
-    if args.repeat < 1 or args.requests < 1 or args.duration < 1:
-        parser.error("--repeat, --requests and --duration must be at least 1")
+    if min(args.repeat, args.requests, args.duration, args.connections) < 1:
+        parser.error(
+            "--repeat, --requests, --duration and --connections must be at least 1"
+        )
     return args
 
 

@@ -65,6 +65,31 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(make_app):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
+def test_sqlite_reading_requests_run_beside_a_writer_and_writers_queue(make_app):
+    # A short busy timeout: a transaction that has to wait fails at once.
+    app = database_app(
+        make_app,
+        "[{'name': 'main', 'driver': Sqlite, 'file': 'main.db',"
+        " 'engine_options': {'connect_args': {'timeout': 0.1}}}]",
+    )
+    engine = app.database_engine()
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (body TEXT)"))
+    writer, reader, other_writer = (engine.connect() for _ in range(3))
+    try:
+        with app.test_request_context(method="POST"):
+            writer.begin()
+            writer.execute(text("INSERT INTO notes VALUES ('draft')"))
+        with app.test_request_context(method="GET"):
+            reader.begin()
+            assert reader.execute(text("SELECT count(*) FROM notes")).scalar() == 0
+        with app.test_request_context(method="PUT"), pytest.raises(OperationalError):
+            other_writer.begin()
+    finally:
+        for connection in (writer, reader, other_writer):
+            connection.close()
+
+
 def test_sessions_are_per_instance_and_removed_with_the_context(make_app):
     app = database_app(
         make_app,

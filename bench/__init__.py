@@ -1,0 +1,1 @@
+"""The benchmark of the baked project against plain Flask: see run.py."""

@@ -1,0 +1,222 @@
+"""Each measure runs one app once and returns {metric key: value}.
+
+Times are wall seconds of a fresh process, as a user would wait for them;
+throughput is requests per second; memory is MiB. Beside a wall figure,
+``<key>_cpu`` holds the same in CPU time (user + system) of the process: it
+barely moves when other work shares the machine, where wall time does.
+"""
+
+import json
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+from bench.subjects import BENCH_DIR, BenchError, bake_argv
+
+READ_PATH = "/api/users?per_page=100"
+WRITE_PATH = "/api/users"
+WRITE_BODY = '{"name": "bench"}'
+GUNICORN_WORKERS = 2
+
+
+def timed(key, subject, argv):
+    """{key: wall seconds, key_cpu: CPU seconds} of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subject.run(argv)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {key: wall, f"{key}_cpu": cpu}
+
+
+def boot(subject):
+    argv = [subject.python, "-c", f"import {subject.boot_module}"]
+    return timed("boot", subject, argv)
+
+
+def cli(subject):
+    return {
+        **timed("cli_help", subject, subject.cli("db", "--help")),
+        **timed("cli_current", subject, subject.cli("db", "current")),
+    }
+
+
+def probe(subject, *args):
+    argv = [subject.python, BENCH_DIR / "probe.py", subject.app_spec, *args]
+    return json.loads(subject.run(argv).stdout)
+
+
+def peak_memory(subject):
+    kib = probe(subject, "rss", READ_PATH)["max_rss_kib"]
+    return {"rss": kib / 1024}
+
+
+def api_problem(subject):
+    """Why the request figures cannot be taken on this app, or None."""
+    subject.seed()
+    codes = probe(subject, "status", READ_PATH, WRITE_PATH)
+    if codes != {"read": 200, "write": 201}:
+        return (
+            f"{subject.name}: GET {READ_PATH} answered {codes['read']} and "
+            f"POST {WRITE_PATH} {codes['write']} (200 and 201 expected)"
+        )
+    return None
+
+
+def in_process(subject, count):
+    subject.seed()
+    read = probe(subject, "requests", "GET", READ_PATH, count)
+    write = probe(subject, "requests", "POST", WRITE_PATH, count, WRITE_BODY)
+    return {
+        "inproc_read": read["per_second"],
+        "inproc_read_cpu": read["per_cpu_second"],
+        "inproc_write": write["per_second"],
+        "inproc_write_cpu": write["per_cpu_second"],
+    }
+
+
+def loopback_problem(subject):
+    """Why the loopback figures cannot be taken on this machine, or None."""
+    if not shutil.which("wrk"):
+        return "wrk is not installed (Debian: apt-get install wrk)"
+    try:
+        subject.run([subject.python, "-c", "import gunicorn"])
+    except BenchError:
+        return "gunicorn is not installed with the baked project's requirements"
+    return None
+
+
+def loopback(subject, seconds, connections):
+    """Throughput under gunicorn, loaded by wrk on 127.0.0.1 for `seconds`."""
+    subject.seed()
+    port = _free_port()
+    log = tempfile.TemporaryFile("w+")
+    server = subprocess.Popen(
+        [
+            str(subject.python),
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            subject.app_spec,
+        ],
+        cwd=subject.root,
+        env=subject.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(server, log, base + READ_PATH)
+        read = _wrk(base + READ_PATH, seconds, connections)
+        write = _wrk(
+            base + WRITE_PATH, seconds, connections, "-s", BENCH_DIR / "post.lua"
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    return {"loop_read": read, "loop_write": write}
+
+
+def growth(subject, count, workdir):
+    """`db migrate` then `db upgrade` with `count` new models over two instances."""
+    grown = subject.with_second_instance(workdir / f"{subject.name}-{count}")
+    before = grown.tables()
+    grown.add_models(count)
+    figures = {
+        **timed(f"migrate_{count}", grown, grown.cli("db", "migrate", "-m", "grow")),
+        **timed(f"upgrade_{count}", grown, grown.cli("db", "upgrade")),
+    }
+    added = grown.tables() - before
+    if len(added) != count:
+        raise BenchError(
+            f"{subject.name}: {count} models were added but the migration made "
+            f"{len(added)} tables"
+        )
+    shutil.rmtree(grown.root)
+    return figures
+
+
+def bake_time(subject):
+    """A default bake from the command line, into an empty folder."""
+    with tempfile.TemporaryDirectory() as output:
+        return timed("bake", subject, bake_argv(output))
+
+
+def suite_time(subject):
+    """The baked project's own tests, run the way its README says."""
+    argv = [subject.python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    return timed("suite", subject, argv)
+
+
+def _free_port():
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]
+
+
+def _wait_until_up(server, log, url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None:
+            log.seek(0)
+            errors = log.read().strip().splitlines()
+            raise BenchError(f"gunicorn exited: {errors[-1] if errors else '?'}")
+        if time.monotonic() > deadline:
+            raise BenchError(f"gunicorn did not answer {url} in {timeout} s")
+        time.sleep(0.2)
+
+
+def _wrk(url, seconds, connections, *options):
+    completed = subprocess.run(
+        [
+            "wrk",
+            "--threads",
+            "1",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            *map(str, options),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    report = completed.stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    if completed.returncode != 0 or rate is None:
+        raise BenchError(f"wrk failed on {url}: {completed.stderr.strip()}")
+    failures = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    errors = re.search(r"Socket errors: (.*)", report)
+    if failures or errors:
+        raise BenchError(
+            f"wrk on {url}: "
+            + "; ".join(
+                found.group(0) for found in (failures, errors) if found is not None
+            )
+        )
+    return float(rate.group(1))

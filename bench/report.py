@@ -1,0 +1,179 @@
+"""Samples in, medians and ratios out: the printed table and BENCHMARKS.md."""
+
+import statistics
+from dataclasses import dataclass
+
+BAKED, BASELINE = "baked", "baseline"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str
+    higher_is_better: bool = False
+    # Baked / baseline: at most this (or at least, when higher is better).
+    ratio_target: float | None = None
+    # Baked only, no baseline: at most this many units.
+    limit: float | None = None
+
+    def target_text(self):
+        if self.limit is not None:
+            return f"< {self.limit:g} {self.unit}"
+        return f"{'>=' if self.higher_is_better else '<='} {self.ratio_target:.2f}"
+
+    def met(self, baked, ratio):
+        if self.limit is not None:
+            return baked < self.limit
+        if self.higher_is_better:
+            return ratio >= self.ratio_target
+        return ratio <= self.ratio_target
+
+
+def metrics(sizes):
+    fixed = [
+        Metric(
+            "boot", "Boot: fresh interpreter builds the app", "s", ratio_target=1.10
+        ),
+        Metric("cli_help", "CLI: db --help", "s", ratio_target=1.10),
+        Metric("cli_current", "CLI: db current", "s", ratio_target=1.10),
+        Metric("rss", "Peak memory (max RSS)", "MiB", ratio_target=1.10),
+        Metric("inproc_read", "In-process GET 100 users", "req/s", True, 0.95),
+        Metric("inproc_write", "In-process POST a user", "req/s", True, 0.95),
+        Metric("loop_read", "gunicorn GET 100 users", "req/s", True, 0.95),
+        Metric("loop_write", "gunicorn POST a user", "req/s", True, 0.95),
+    ]
+    growth = [
+        Metric(f"{command}_{size}", f"db {command}, {size} models", "s", False, 1.10)
+        for size in sizes
+        for command in ("migrate", "upgrade")
+    ]
+    template = [
+        Metric("bake", "Default bake (cookiecutter --no-input)", "s", limit=1.0),
+        Metric("suite", "Baked project's test suite", "s", limit=3.0),
+    ]
+    return fixed + growth + template
+
+
+class Results:
+    """Every sample, by metric key then app; and why a metric was skipped."""
+
+    def __init__(self):
+        self.samples = {}
+        self.skipped = {}
+
+    def add(self, subject, values):
+        for key, value in values.items():
+            self.samples.setdefault(key, {}).setdefault(subject, []).append(value)
+
+    def skip(self, keys, reason):
+        for key in keys:
+            self.skipped[key] = reason
+
+    def median(self, key, subject):
+        values = self.samples.get(key, {}).get(subject)
+        return statistics.median(values) if values else None
+
+    def ratio(self, key):
+        """Median of the per-round ratios baked / baseline.
+
+        The two runs of a round are next to each other in time: their ratio
+        cancels most of what the rest of the machine was doing then.
+        """
+        baked = self.samples.get(key, {}).get(BAKED)
+        baseline = self.samples.get(key, {}).get(BASELINE)
+        if not baked or not baseline:
+            return None
+        return statistics.median(
+            mine / theirs for mine, theirs in zip(baked, baseline, strict=True)
+        )
+
+    def skip_notes(self):
+        return [f"Skipped: {reason}" for reason in sorted(set(self.skipped.values()))]
+
+
+def rows(results, sizes):
+    """One row per metric, the cells of HEADER."""
+    table = []
+    for metric in metrics(sizes):
+        baked = results.median(metric.key, BAKED)
+        if metric.key in results.skipped or baked is None:
+            table.append(
+                [metric.label, "", "", "", "", metric.target_text(), "skipped"]
+            )
+            continue
+        baseline = results.median(metric.key, BASELINE)
+        ratio = results.ratio(metric.key)
+        cpu_ratio = results.ratio(f"{metric.key}_cpu")
+        table.append(
+            [
+                metric.label,
+                _value(baked, metric.unit),
+                _value(baseline, metric.unit) if baseline else "",
+                f"{ratio:.2f}" if ratio else "",
+                f"{cpu_ratio:.2f}" if cpu_ratio else "",
+                metric.target_text(),
+                # Judged as shown: targets have two decimals too.
+                "met" if metric.met(baked, ratio and round(ratio, 2)) else "MISSED",
+            ]
+        )
+    return table
+
+
+HEADER = ["Metric", "Baked", "Baseline", "Ratio", "CPU ratio", "Target", "Verdict"]
+
+
+def text_table(table):
+    widths = [max(map(len, column)) for column in zip(HEADER, *table, strict=True)]
+    lines = [
+        "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in [HEADER, *table]
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(table):
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + " --- |" * len(HEADER)]
+    for row in table:
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return "\n".join(lines)
+
+
+def growth_table(results, sizes):
+    """Time per added model between sizes: flat means linear growth."""
+    lines = [
+        "| Command | App | "
+        + " | ".join(f"{size} models" for size in sizes)
+        + " | ms per model, step by step |",
+        "|" + " --- |" * (len(sizes) + 3),
+    ]
+    for command in ("migrate", "upgrade"):
+        for subject in (BAKED, BASELINE):
+            times = [results.median(f"{command}_{size}", subject) for size in sizes]
+            if None in times:
+                continue
+            points = list(zip(sizes, times, strict=True))
+            steps = [
+                f"{1000 * (later - earlier) / (big - small):.1f}"
+                for (small, earlier), (big, later) in zip(
+                    points, points[1:], strict=False
+                )
+            ]
+            cells = [f"{value:.2f} s" for value in times]
+            lines.append(
+                f"| db {command} | {subject} | "
+                + " | ".join(cells)
+                + f" | {', '.join(steps) or '-'} |"
+            )
+    return "\n".join(lines)
+
+
+def _value(value, unit):
+    if unit == "s":
+        return f"{value:.3f} s"
+    if unit == "req/s":
+        return f"{value:.0f} req/s"
+    return f"{value:.1f} {unit}"

@@ -1,0 +1,287 @@
+"""The benchmark: the baked project against the plain Flask baseline.
+
+    scripts/bench.sh [--repeat N] [--sizes 10,100,500] [--output FILE] ...
+
+Bakes the default project, prepares bench/baseline next to it, then takes
+every measure in rounds: within a round each measure runs in pairs, one run
+of each app, the app that goes first alternating from pair to pair, so that
+a machine busy with something else slows both alike. Prints the medians
+as a table and writes them to BENCHMARKS.md.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import shlex
+import shutil
+import sys
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from bench import measures
+from bench.report import (
+    Results,
+    growth_table,
+    markdown_table,
+    rows,
+    text_table,
+)
+from bench.subjects import (
+    BENCH_DIR,
+    TEMPLATE_DIR,
+    BakedProject,
+    Baseline,
+    BenchError,
+)
+from tests.conftest import project_python
+
+QUICK_STEPS = (measures.boot, measures.cli, measures.peak_memory)
+QUICK_PAIRS = 3
+REQUEST_KEYS = ("inproc_read", "inproc_write", "loop_read", "loop_write")
+LOOPBACK_KEYS = ("loop_read", "loop_write")
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench.sh",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="rounds (default 5)")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=[10, 100, 500],
+        help="generated model counts for the growth figures (default 10,100,500)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=500,
+        help="requests per in-process figure (default 500)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=5,
+        help="seconds of load per loopback figure (default 5)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=4,
+        help="wrk's open connections (default 4)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=TEMPLATE_DIR / "BENCHMARKS.md",
+        help="where the results are written (default BENCHMARKS.md)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work folder and say where"
+    )
+    args = parser.parse_args(argv)
+    if min(args.repeat, args.requests, args.duration, args.connections) < 1:
+        parser.error(
+            "--repeat, --requests, --duration and --connections must be at least 1"
+        )
+    return args
+
+
+def _sizes(text):
+    try:
+        sizes = sorted({int(part) for part in text.split(",")})
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list like 10,100,500"
+        ) from None
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("model counts must be at least 1")
+    return sizes
+
+
+def main(argv=None):
+    args = parse(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="edmunds-bench-"))
+    try:
+        machine = {"load_before": os.getloadavg()}
+        results, python_version = benchmark(args, workdir)
+        machine["load_after"] = os.getloadavg()
+        machine["python"] = python_version
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep:
+            print(f"bench: the work folder is {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    table = rows(results, args.sizes)
+    print("\n".join([text_table(table), *results.skip_notes()]))
+    args.output.write_text(markdown(args, results, table, machine))
+    print(f"\nWritten to {args.output}")
+    return 0
+
+
+def benchmark(args, workdir):
+    log("baking the default project and preparing the baseline")
+    baked = BakedProject.bake(workdir, project_python)
+    check_pins(baked)
+    baseline = Baseline.prepare(workdir / "baseline", baked.python)
+    subjects = (baked, baseline)
+    results = Results()
+
+    api = measures.api_problem(baked) or measures.api_problem(baseline)
+    if api:
+        results.skip(REQUEST_KEYS, api)
+    loopback = api or measures.loopback_problem(baked)
+    if loopback:
+        results.skip(LOOPBACK_KEYS, loopback)
+    for reason in {api, loopback} - {None}:
+        log(f"request figures skipped: {reason}")
+
+    # (measure, pairs of runs per round). Boot, CLI and memory take a
+    # fraction of a second and must show a few per cent: several pairs.
+    steps = [(step, QUICK_PAIRS) for step in QUICK_STEPS]
+    if not api:
+        steps.append((partial(measures.in_process, count=args.requests), 1))
+    if not loopback:
+        load = partial(
+            measures.loopback, seconds=args.duration, connections=args.connections
+        )
+        steps.append((load, 1))
+    for size in args.sizes:
+        steps.append((partial(measures.growth, count=size, workdir=workdir), 1))
+
+    # Untimed: the first run of a command pays for compiling bytecode and
+    # filling the page cache, which no later run does.
+    for subject in subjects:
+        for step in QUICK_STEPS:
+            step(subject)
+    pairs = 0
+    for round_number in range(args.repeat):
+        log(f"round {round_number + 1} of {args.repeat}")
+        for step, count in steps:
+            for _ in range(count):
+                # Which app goes first alternates from one pair to the next.
+                pairs += 1
+                for subject in subjects if pairs % 2 else subjects[::-1]:
+                    results.add(subject.name, step(subject))
+        results.add(baked.name, measures.bake_time(baked))
+        results.add(baked.name, measures.suite_time(baked))
+    version = baked.run([baked.python, "-c", "import sys; print(sys.version)"])
+    return results, version.stdout.split()[0]
+
+
+def check_pins(baked):
+    """The baseline runs on the baked project's venv: its pins must agree."""
+    ours = _pins(BENCH_DIR / "baseline" / "requirements.txt")
+    theirs = _pins(baked.root / "requirements.txt")
+    differ = {name: pin for name, pin in ours.items() if theirs.get(name) != pin}
+    if differ:
+        raise BenchError(
+            "bench/baseline/requirements.txt differs from the baked project's "
+            f"requirements.txt on {', '.join(sorted(differ))}: align the pins"
+        )
+
+
+def _pins(path):
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def markdown(args, results, table, machine):
+    command = shlex.join(["scripts/bench.sh", *sys.argv[1:]])
+    facts = [
+        f"Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"Machine: {os.cpu_count()} cores ({_cpu_model()}), {platform.system()} "
+        f"{platform.release()}, Python {machine['python']}",
+        f"Command: `{command}`",
+        f"Medians of {args.repeat} interleaved rounds ({QUICK_PAIRS} pairs of runs "
+        f"per round for boot, CLI and memory); {args.requests} requests "
+        f"per in-process figure; {args.duration} s of wrk with "
+        f"{args.connections} connections against {measures.GUNICORN_WORKERS} "
+        "gunicorn workers on 127.0.0.1.",
+        f"Load average (1, 5, 15 min) before: {_load(machine['load_before'])}; "
+        f"after: {_load(machine['load_after'])}. On a machine shared with other "
+        "work the figures are noisy: the two apps are interleaved so that both "
+        "meet the same noise, which keeps the ratios steadier than the figures.",
+    ]
+    sections = [
+        INTRODUCTION,
+        "\n".join(f"- {fact}" for fact in facts),
+        markdown_table(table),
+        *results.skip_notes(),
+        *_console_note(results),
+        GROWTH_INTRODUCTION,
+        growth_table(results, args.sizes),
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+INTRODUCTION = """\
+# Benchmarks
+
+The default bake of this template against [`bench/baseline`](bench/baseline/app.py),
+the same API written straight on Flask, Flask-SQLAlchemy and Flask-Migrate, in
+the same run, on the same interpreter and packages. A ratio is baked / baseline:
+below 1 the baked project is faster (or smaller), except for throughput
+(req/s), where above 1 is faster. Each round runs the two apps one after the
+other; a ratio is the median over the rounds of the two runs' ratio, so it
+can differ a little from the ratio of the two medians beside it. The CPU
+ratio compares the user + system time of the processes instead of the wall
+clock: other work on the machine barely moves it. This file is written by
+the command below; [`bench/README.md`](bench/README.md) says how each figure
+is taken and how to find where the time goes when a target is missed.
+
+Writes and `db upgrade` also compare two ways of using SQLite: the baked
+project's driver turns on WAL and runs each migration in one transaction,
+while the baseline keeps SQLite's defaults (a rollback journal; a commit, so a
+sync to disk, per DDL statement). Those ratios show what that choice is worth
+on this disk, not what the Edmunds layer costs."""
+
+GROWTH_INTRODUCTION = """\
+## Growth
+
+Time to autogenerate (`db migrate`) and apply (`db upgrade`) a revision that
+adds the models, every other one on a second database instance. Constant
+milliseconds per model from one size to the next mean the cost grows linearly."""
+
+
+def _console_note(results):
+    boot = results.median("boot", "baked")
+    if boot is None:
+        return []
+    return [
+        "The original Edmunds console ran every command again in a second "
+        "interpreter, started through a shell: one more boot per command, "
+        f"{boot:.3f} s here, a CLI ratio near 2. `manage.py` runs Flask's CLI "
+        "in its own process, hence CLI ratios near 1."
+    ]
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def _load(averages):
+    return ", ".join(f"{value:.2f}" for value in averages)
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)

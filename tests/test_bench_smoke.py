@@ -1,0 +1,101 @@
+"""The benchmark, run end to end on tiny sizes so that it cannot rot.
+
+No figure is checked (a shared machine makes them noise at this size): only
+that every measure ran on both apps and was reported.
+"""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import TEMPLATE_DIR, unavailable
+
+pytestmark = pytest.mark.xdist_group("bench")
+
+SIZES = (1, 3)
+
+
+def bench(*args, timeout=900):
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def table_rows(report):
+    """The rows of the first Markdown table, as lists of cells."""
+    rows = []
+    for line in report.splitlines():
+        if line.startswith("| ") and not line.startswith(("| Metric", "| ---")):
+            rows.append([cell.strip() for cell in line.strip("|").split(" | ")])
+        elif rows:
+            break
+    return rows
+
+
+def test_every_figure_is_measured_and_reported(tmp_path):
+    if shutil.which("wrk") is None:
+        unavailable("wrk is not installed: apt-get install wrk (Debian)")
+    output = tmp_path / "BENCHMARKS.md"
+
+    completed = bench(
+        *("--repeat", "1", "--requests", "2", "--duration", "1"),
+        *("--sizes", ",".join(map(str, SIZES)), "--output", str(output)),
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    report = output.read_text()
+    assert "Command: `scripts/bench.sh --repeat 1" in report
+    assert re.search(r"Machine: \d+ cores .*Python 3\.\d+", report)
+    rows = {row[0]: row for row in table_rows(report)}
+    growth = {
+        f"db {command}, {size} models"
+        for size in SIZES
+        for command in ("migrate", "upgrade")
+    }
+    compared = {
+        "Boot: fresh interpreter builds the app",
+        "CLI: db --help",
+        "CLI: db current",
+        "Peak memory (max RSS)",
+        "In-process GET 100 users",
+        "In-process POST a user",
+        "gunicorn GET 100 users",
+        "gunicorn POST a user",
+        *growth,
+    }
+    absolute = {"Default bake (cookiecutter --no-input)", "Baked project's test suite"}
+    assert set(rows) == compared | absolute
+    for label in compared:
+        _label, _baked, _baseline, ratio, cpu_ratio, _target, verdict = rows[label]
+        assert float(ratio) > 0, rows[label]
+        assert verdict in ("met", "MISSED"), rows[label]
+        # Memory is no time; wrk loads a server, not a process of ours.
+        if label != "Peak memory (max RSS)" and not label.startswith("gunicorn"):
+            assert float(cpu_ratio) > 0, rows[label]
+    for label in absolute:
+        _label, baked, *_, verdict = rows[label]
+        assert baked.endswith(" s") and verdict in ("met", "MISSED"), rows[label]
+    # The same table is printed.
+    for label in rows:
+        assert label in completed.stdout
+
+
+def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+
+    completed = bench("--sizes", "ten", "--output", str(output), timeout=60)
+
+    assert completed.returncode == 2
+    assert (
+        completed.stderr.strip()
+        .splitlines()[-1]
+        .endswith("'ten' is not a list like 10,100,500")
+    )
+    assert not output.exists()

@@ -122,7 +122,8 @@ def run_migrations_online():
         for name, conn in connections.items()
     }
     tracker = StepTracker()
-    logging.getLogger("alembic.runtime.migration").addHandler(tracker)
+    steps_log = logging.getLogger("alembic.runtime.migration")
+    steps_log.addHandler(tracker)
 
     name = ""
     try:
@@ -156,7 +157,7 @@ def run_migrations_online():
             "(every database was rolled back where its engine allows)"
         ) from error
     finally:
-        logging.getLogger("alembic.runtime.migration").removeHandler(tracker)
+        steps_log.removeHandler(tracker)
         for conn in connections.values():
             close(conn)
 

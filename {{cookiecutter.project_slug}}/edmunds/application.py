@@ -4,6 +4,7 @@ from flask import Flask
 
 from edmunds.config.config import Config
 from edmunds.config.configurationerror import ConfigurationError
+from edmunds.config.secretkey import refuse_a_weak_secret_key
 from edmunds.database.providers.databaseserviceprovider import (
     DatabaseServiceProvider,
 )
@@ -26,7 +27,7 @@ class Application(Flask):
             if self.config.get(switch):
                 self._refuse_in_production(f"{switch} is on")
         if not (self.debug or self.testing):
-            _refuse_a_weak_secret_key(self.config.get("SECRET_KEY"))
+            refuse_a_weak_secret_key(self.config.get("SECRET_KEY"), self.root_path)
         self._registered_providers = set()
         # The database is part of every Edmunds app; the provider does
         # nothing unless APP['database']['enabled'] is true.
@@ -74,28 +75,3 @@ class Application(Flask):
                 "to True in config/app.py"
             )
         return manager
-
-
-# The placeholder .env.example.py ships with: public, so never a secret.
-EXAMPLE_SECRET_KEY = "change-me"
-# Shorter keys can be guessed; a fresh bake writes 64 characters.
-MIN_SECRET_KEY_LENGTH = 32
-
-
-def _refuse_a_weak_secret_key(key):
-    """Outside DEBUG and TESTING, sessions must be signed with a real secret."""
-    if not key:
-        problem = "SECRET_KEY is not set"
-    elif key == EXAMPLE_SECRET_KEY:
-        problem = f"SECRET_KEY is the example's {EXAMPLE_SECRET_KEY!r}"
-    elif len(key) < MIN_SECRET_KEY_LENGTH:
-        problem = (
-            f"SECRET_KEY is {len(key)} characters long, under {MIN_SECRET_KEY_LENGTH}"
-        )
-    else:
-        return
-    raise ConfigurationError(
-        f"{problem}: with DEBUG and TESTING off, set a random one in .env.py or "
-        'the environment (python -c "import secrets; '
-        'print(secrets.token_urlsafe(48))")'
-    )

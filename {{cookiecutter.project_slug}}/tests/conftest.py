@@ -1,3 +1,4 @@
+import functools
 import os
 
 import flask_migrate
@@ -9,15 +10,41 @@ from sqlalchemy import MetaData
 os.environ["APP_ENV"] = "testing"
 
 from bootstrap.app import bootstrap  # noqa: E402
+from edmunds.config.configurationerror import ConfigurationError  # noqa: E402
+from edmunds.database.databaseconnectionerror import (  # noqa: E402
+    DatabaseConnectionError,
+)
 from edmunds.database.db import db  # noqa: E402
+from edmunds.database.testdatabaseguard import (  # noqa: E402
+    refuse_databases_not_meant_for_tests,
+)
+
+
+def pytest_collection_finish(session):
+    # Once, before the first test, and only when a test will use the app:
+    # a database that is not the tests' own stops the whole run here.
+    if any("app" in item.fixturenames for item in session.items):
+        app_on_test_databases()
+
+
+@functools.cache
+def app_on_test_databases():
+    app = bootstrap()
+    try:
+        refuse_databases_not_meant_for_tests(app)
+    except (ConfigurationError, DatabaseConnectionError) as error:
+        pytest.exit(f"Error: {error}", returncode=3)
+    return app
 
 
 @pytest.fixture(scope="session")
 def app():
-    """The app as bootstrap builds it, on a schema the migrations made."""
-    app = bootstrap()
-    assert app.testing, ".env.testing.py must set TESTING = True"
-    refuse_databases_not_meant_for_tests(app)
+    """The app as bootstrap builds it, on a schema the migrations made.
+
+    Only on the databases .env.testing.py names: see
+    edmunds/database/testdatabaseguard.py.
+    """
+    app = app_on_test_databases()
     with app.app_context():
         for engine in db.engines.values():
             # Whatever an earlier, interrupted run left behind.
@@ -26,24 +53,6 @@ def app():
             stale.drop_all(engine)
         flask_migrate.upgrade()
     return app
-
-
-def refuse_databases_not_meant_for_tests(app):
-    """The tests drop and empty tables: only in databases named for tests.
-
-    A DB_<NAME>_DATABASE or DB_<NAME>_FILE left in the environment wins over
-    .env.testing.py; this stops the run before it touches such a database.
-    """
-    for name, driver in app.extensions["edmunds.database"].drivers.items():
-        key = "database" if driver.setting("database") else "file"
-        where = driver.setting(key)
-        if where and "test" not in os.path.basename(str(where)).lower():
-            pytest.exit(
-                f"database instance {name!r} points at {where!r}, whose name does "
-                "not say 'test', and the tests would wipe it: point "
-                f"{driver.env_name(key)} at a test database",
-                returncode=3,
-            )
 
 
 @pytest.fixture

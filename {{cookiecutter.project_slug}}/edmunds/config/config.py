@@ -4,6 +4,7 @@ import types
 from flask import Config as FlaskConfig
 
 from edmunds.config.configurationerror import ConfigurationError
+from edmunds.support.privatefiles import refuse_a_shared_secret_file
 
 _MISSING = object()
 
@@ -23,24 +24,18 @@ class Config(FlaskConfig):
     def has(self, key):
         return self._lookup(key) is not _MISSING
 
-    def load_project(self, root_path):
+    def load_project(self, root_path, env=None):
         """Load ``config/*.py``, then ``.env.py``, then ``.env.<APP_ENV>.py``.
 
-        A ``SECRET_KEY`` in the environment overrides them all.
+        ``env`` names the environment; by default the APP_ENV environment
+        variable, else ``APP_ENV`` in the files. A ``SECRET_KEY`` in the
+        environment overrides them all.
 
         Later files deep-merge into earlier ones: dicts merge key by key,
         any other value is replaced.
         """
-        config_dir = os.path.join(root_path, "config")
-        for filename in sorted(os.listdir(config_dir)):
-            if filename.endswith(".py") and not filename.startswith("_"):
-                self.merge_pyfile(os.path.join(config_dir, filename))
-
-        env_file = os.path.join(root_path, ".env.py")
-        if os.path.exists(env_file):
-            self.merge_pyfile(env_file)
-
-        env = os.environ.get("APP_ENV") or self.get("APP_ENV")
+        self.load_shared(root_path)
+        env = env or os.environ.get("APP_ENV") or self.get("APP_ENV")
         if not env:
             raise ConfigurationError(
                 "APP_ENV is not set: put APP_ENV = 'development' in .env.py "
@@ -56,6 +51,20 @@ class Config(FlaskConfig):
         # Where a deployment usually keeps its key: it wins over every file.
         if os.environ.get("SECRET_KEY"):
             self["SECRET_KEY"] = os.environ["SECRET_KEY"]
+
+    def load_shared(self, root_path):
+        """Load what every environment shares: ``config/*.py``, ``.env.py``."""
+        config_dir = os.path.join(root_path, "config")
+        for filename in sorted(os.listdir(config_dir)):
+            if filename.endswith(".py") and not filename.startswith("_"):
+                self.merge_pyfile(os.path.join(config_dir, filename))
+
+        env_file = os.path.join(root_path, ".env.py")
+        if os.path.exists(env_file):
+            # It holds the secrets: refused before it runs when others may
+            # read or change it.
+            refuse_a_shared_secret_file(env_file)
+            self.merge_pyfile(env_file)
 
     def merge_pyfile(self, filename):
         """Deep-merge the upper-case names a Python file defines."""

@@ -4,6 +4,8 @@ import pytest
 
 from edmunds.application import Application
 
+EXAMPLE_KEY = "change-me"
+
 
 @pytest.fixture
 def make_app(tmp_path, monkeypatch):
@@ -11,17 +13,25 @@ def make_app(tmp_path, monkeypatch):
 
     ``files`` maps paths inside the project to their source; APP_ENV defaults
     to 'testing', whose .env.testing.py sets TESTING unless ``files`` says otherwise.
+    .env.example.py shows the example key, as a bake's does; .env.py is
+    written private to its owner, as the bake and the README's copy make it.
     """
     for name in ("APP_ENV", "SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
 
     def make_app(files=None, env="testing"):
-        files = {f".env.{env}.py": "TESTING = True", **(files or {})}
+        files = {
+            ".env.example.py": f"SECRET_KEY = {EXAMPLE_KEY!r}",
+            f".env.{env}.py": "TESTING = True",
+            **(files or {}),
+        }
         (tmp_path / "config").mkdir(exist_ok=True)
         for name, source in files.items():
             path = tmp_path / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(source))
+            if name == ".env.py":
+                path.chmod(0o600)
         if env is not None:
             monkeypatch.setenv("APP_ENV", env)
         return Application("app", root_path=str(tmp_path))

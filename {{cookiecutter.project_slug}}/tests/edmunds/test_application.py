@@ -29,7 +29,8 @@ def test_database_access_needs_the_database_enabled(make_app):
 
 
 PRODUCTION = ".env.production.py"
-REAL_KEY = "k" * 32
+# As secrets.token_urlsafe(48) makes them.
+REAL_KEY = "Xq2v8dZ0-TcfW1uN_gLrS9yBhJ4kMa7PeO3iVnE6sKpYwQbRx5zHt_jGmUoCDlFA"
 
 
 @pytest.mark.parametrize(
@@ -53,9 +54,9 @@ def test_production_takes_a_real_key_from_env_py_or_the_environment(
     files = {PRODUCTION: "DEBUG = False"}
     assert make_app({**files, ".env.py": f"SECRET_KEY = {REAL_KEY!r}"}, "production")
 
-    monkeypatch.setenv("SECRET_KEY", "e" * 40)
+    monkeypatch.setenv("SECRET_KEY", REAL_KEY[::-1])
     app = make_app({**files, ".env.py": "SECRET_KEY = 'change-me'"}, "production")
-    assert app.config["SECRET_KEY"] == "e" * 40
+    assert app.config["SECRET_KEY"] == REAL_KEY[::-1]
 
 
 def test_debug_and_testing_run_with_the_example_key(make_app):
@@ -64,18 +65,15 @@ def test_debug_and_testing_run_with_the_example_key(make_app):
         assert make_app(files, env=env).config["SECRET_KEY"] == "change-me"
 
 
-STRONG_KEY = "k" * 48
-
-
 @pytest.mark.parametrize("switch", ["DEBUG", "TESTING"])
 def test_production_refuses_debug_and_testing(make_app, switch):
-    files = {".env.production.py": f"{switch} = True\nSECRET_KEY = {STRONG_KEY!r}"}
+    files = {".env.production.py": f"{switch} = True\nSECRET_KEY = {REAL_KEY!r}"}
     with pytest.raises(ConfigurationError, match=f"'production' but {switch} is on"):
         make_app(files, env="production")
 
 
 def test_production_refuses_debug_mode_asked_for_later(make_app):
-    files = {".env.production.py": f"SECRET_KEY = {STRONG_KEY!r}"}
+    files = {".env.production.py": f"SECRET_KEY = {REAL_KEY!r}"}
     app = make_app(files, env="production")
 
     with pytest.raises(ConfigurationError, match="debug mode was asked for"):

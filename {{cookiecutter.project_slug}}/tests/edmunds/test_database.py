@@ -1,4 +1,5 @@
 import os
+import secrets
 
 import pytest
 from sqlalchemy import text
@@ -146,7 +147,7 @@ def test_sqlite_memory_is_refused_outside_debug_and_testing(make_app):
             "[{'name': 'main', 'driver': SqliteMemory}]",
             files={
                 ".env.production.py": "DEBUG = False\nTESTING = False\n"
-                f"SECRET_KEY = {'x' * 32!r}"
+                f"SECRET_KEY = {secrets.token_urlsafe(48)!r}"
             },
             env="production",
         )

@@ -69,6 +69,20 @@ class Driver:
         """Where the instance's data lives, for error messages."""
         return type(self).__name__
 
+    def database_identity(self, setting=None):
+        """What tells this instance's database apart from any other.
+
+        Two instances whose identities are equal hold the same data, as the
+        engine resolves names. ``setting`` looks a setting up (by default
+        ``self.setting``), so that another environment's settings can be
+        resolved too. None: the data lives nowhere others can reach.
+        """
+        return None
+
+    def missing_database_advice(self, error):
+        """How to create the database ``error`` says is missing, or None."""
+        return None
+
     def prepare_engine(self, engine):
         """Attach engine events before the first connection.
 
@@ -84,7 +98,8 @@ class Driver:
         if context.connection is not None or context.is_pre_ping:
             return
         reason = " ".join(str(context.original_exception).split())
+        advice = self.missing_database_advice(context.original_exception)
         raise DatabaseConnectionError(
             f"database instance {self.name!r} ({self.describe()}): cannot "
-            f"connect: {reason}"
+            f"connect: {reason}" + (f"; {advice}" if advice else "")
         )

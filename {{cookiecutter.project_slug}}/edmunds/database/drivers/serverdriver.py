@@ -73,3 +73,25 @@ class ServerDriver(Driver):
             f"{self.label} database {self.setting('database')!r} on "
             f"{self.setting('host')}:{self.port()} as {self.setting('user')!r}"
         )
+
+    def database_identity(self, setting=None):
+        # By name alone, on whichever host: two instances may only share a
+        # name when they share the data, so a false alarm is the safe side.
+        name = (setting or self.setting)("database")
+        return (self.label, self.name_on_server(str(name)))
+
+    def name_on_server(self, name):
+        """The database a name reaches: the server's own cut and case."""
+        return name
+
+    def missing_database_advice(self, error):
+        if not self.says_database_is_missing(error):
+            return None
+        return f"create it with: {self.create_database_command()}"
+
+    def says_database_is_missing(self, error):
+        raise NotImplementedError
+
+    def create_database_command(self):
+        """The shell command that creates this instance's database."""
+        raise NotImplementedError

@@ -5,6 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 
 from edmunds.database.drivers.driver import Driver
+from edmunds.support.privatefiles import make_private_file, make_private_folder
 
 # HTTP's safe methods: a handler answering them reads and never writes.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -24,18 +25,29 @@ class Sqlite(Driver):
     engine_defaults = {"connect_args": {"timeout": 30}}
     pragmas = ("PRAGMA foreign_keys=ON", "PRAGMA journal_mode=WAL")
 
-    def path(self):
-        storage = self.setting("storage") or self.app.storage_path
-        storage = os.path.join(self.app.root_path, storage)
-        return os.path.join(storage, str(self.setting("file")).lstrip("/"))
+    def storage(self, setting=None):
+        storage = (setting or self.setting)("storage") or self.app.storage_path
+        return os.path.join(self.app.root_path, storage)
+
+    def path(self, setting=None):
+        file = str((setting or self.setting)("file")).lstrip("/")
+        return os.path.join(self.storage(setting), file)
 
     def url(self):
+        # The file and its folders are the owner's alone (0600, 0700),
+        # whatever the umask: SQLite would make the file readable by all,
+        # and its -wal and -shm files take the file's mode.
         path = self.path()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        make_private_folder(os.path.dirname(path), inside=self.storage())
+        make_private_file(path)
         return URL.create("sqlite", database=path)
 
     def describe(self):
         return f"SQLite file {self.path()}"
+
+    def database_identity(self, setting=None):
+        # Through symbolic links and "..": the file SQLite will open.
+        return ("SQLite", os.path.realpath(self.path(setting)))
 
     def prepare_engine(self, engine):
         super().prepare_engine(engine)

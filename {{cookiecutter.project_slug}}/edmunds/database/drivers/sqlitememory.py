@@ -28,3 +28,7 @@ class SqliteMemory(Sqlite):
 
     def url(self):
         return URL.create("sqlite")
+
+    def database_identity(self, setting=None):
+        # Each process has its own, gone with it: no one else's data.
+        return None

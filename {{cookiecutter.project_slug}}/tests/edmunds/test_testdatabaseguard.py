@@ -18,8 +18,6 @@ TESTING = "TESTING = True\nDB_DEFAULT_FILE = '/database/latest-testing.db'\n"
 @pytest.fixture
 def guarded(make_app, monkeypatch):
     """Build the project's app for its tests, then run the guard on it."""
-    for name in ("DB_DEFAULT_FILE", "DB_DEFAULT_STORAGE", "DB_DEFAULT_DATABASE"):
-        monkeypatch.delenv(name, raising=False)
 
     def guarded(files=None, **environ):
         for name, value in environ.items():

@@ -1,4 +1,5 @@
-# Copy this file to .env.py (never committed) and adjust it to this machine.
+# Copy this file to .env.py (never committed), readable by you alone
+# (chmod 600 .env.py: the app refuses it otherwise), and adjust it.
 # A fresh bake writes .env.py for you, with its own SECRET_KEY.
 
 # Which .env.<APP_ENV>.py is loaded after this file: development, testing or
@@ -6,8 +7,8 @@
 APP_ENV = "development"
 
 # Signs sessions and cookies. With DEBUG and TESTING off, as in production,
-# the app refuses to start with this placeholder or a key under 32
-# characters. Generate one with:
+# the app refuses to start with this placeholder (also repeated), a key
+# under 32 characters or one too predictable to be random. Generate one with:
 #   python -c "import secrets; print(secrets.token_urlsafe(48))"
 SECRET_KEY = "change-me"
 

@@ -205,7 +205,8 @@ SERVERS = {server.engine: server for server in (PostgreSql(), MySql())}
 
 
 def fresh_name():
-    # "test" in every name: baked test suites refuse databases named otherwise.
+    # Marked as this suite's on a shared server; random, so that concurrent
+    # runs never meet.
     return f"edmunds_test_{secrets.token_hex(6)}"
 
 

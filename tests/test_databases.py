@@ -77,6 +77,10 @@ def test_a_combination_migrates_passes_its_tests_and_rolls_back(
                 in_development, in_tests = make_database(), make_database()
                 development.update(server.settings(name, in_development))
                 testing.update(server.settings(name, in_tests))
+                # The baked tests run only on the databases .env.testing.py
+                # names: the environment may repeat them, never change them.
+                with (project / ".env.testing.py").open("a") as env_testing:
+                    env_testing.write(f"DB_{name.upper()}_DATABASE = {in_tests!r}\n")
                 tables[name] = partial(server.tables, in_development)
             else:
                 suffix = "_users" if name == "users_database" else ""

@@ -1,4 +1,9 @@
-"""Production: gunicorn serves the API; a weak SECRET_KEY stops the app."""
+"""Production: gunicorn serves the API; a weak SECRET_KEY stops the app; what
+holds secrets or data is its owner's alone."""
+
+import os
+import secrets
+import stat
 
 import pytest
 
@@ -53,6 +58,18 @@ WEAK_KEYS = [
     ("", "SECRET_KEY is not set"),
     ('SECRET_KEY = "change-me"', "SECRET_KEY is the example's 'change-me'"),
     ('SECRET_KEY = "too-short"', "SECRET_KEY is 9 characters long, under 32"),
+    ("SECRET_KEY = 2 ** 256", "SECRET_KEY is 'int', not a string"),
+    ("SECRET_KEY = None", "SECRET_KEY is not set"),
+    ("SECRET_KEY = b'\\x8f' * 64", "SECRET_KEY is 'bytes', not a string"),
+    (
+        'SECRET_KEY = "change-me" * 8',
+        "SECRET_KEY is the example's 'change-me', repeated",
+    ),
+    ('SECRET_KEY = "Change-Me." * 5', "SECRET_KEY is the example's 'change-me'"),
+    ('SECRET_KEY = "k" * 32', "SECRET_KEY is too predictable: about 0 random bits"),
+    ('SECRET_KEY = " " * 32', "SECRET_KEY is too predictable: about 0 random bits"),
+    ('SECRET_KEY = "0123456789" * 4', "SECRET_KEY is too predictable"),
+    ('SECRET_KEY = "hunter2!" * 8', "SECRET_KEY is too predictable"),
 ]
 
 
@@ -71,17 +88,110 @@ def test_production_refuses_a_weak_key_in_one_line(
         completed = run(project, command[0], *command[1:], check=False, timeout=60)
 
         assert completed.returncode == 1, completed.stderr
-        assert completed.stderr.startswith(f"Error: {problem}: ")
+        assert completed.stderr.startswith(f"Error: {problem}")
         assert completed.stderr.count("\n") == 1, completed.stderr
+        assert completed.stderr.endswith(f"({HOW_TO_MAKE_ONE})\n")
 
 
 def test_a_key_in_the_environment_wins_over_env_py(project, python, env_py):
     env_py.write_text('APP_ENV = "production"\nSECRET_KEY = "change-me"\n')
 
-    for key, returncode in (("short", 1), ("k" * 48, 0)):
+    for key, returncode in (("short", 1), (secrets.token_urlsafe(48), 0)):
         env = clean_env(SECRET_KEY=key)
         completed = run(project, python, "manage.py", "routes", check=False, env=env)
         assert completed.returncode == returncode, completed.stderr
+
+
+HOW_TO_MAKE_ONE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def test_the_key_the_bake_wrote_and_many_like_it_pass(project, python):
+    # hooks/post_gen_project.py makes the key with secrets.token_urlsafe(48).
+    check = (
+        "import secrets, sys\n"
+        "from edmunds.config.secretkey import weakness\n"
+        "sys.path.insert(0, '.')\n"
+        "from config_key import KEY\n"
+        "keys = [KEY] + [secrets.token_urlsafe(48) for _ in range(20000)]\n"
+        "weak = [key for key in keys if weakness(key, 'change-me')]\n"
+        "print(len(keys), weak)\n"
+    )
+    env_py = (project / ".env.py").read_text()
+    (key,) = [line for line in env_py.splitlines() if line.startswith("SECRET_KEY")]
+    (project / "config_key.py").write_text(key.replace("SECRET_KEY", "KEY") + "\n")
+    try:
+        completed = run(project, python, "-c", check)
+    finally:
+        (project / "config_key.py").unlink()
+    assert completed.stdout == "20001 []\n"
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.parametrize("shared", [0o644, 0o664, 0o606])
+def test_an_env_py_others_may_read_stops_every_command_in_one_line(
+    project, python, env_py, shared
+):
+    assert mode(env_py) == 0o600  # as the bake wrote it
+    gunicorn = str(python.parent / "gunicorn")
+    port = str(free_port())
+    env_py.chmod(shared)
+    try:
+        for command in (
+            [str(python), "manage.py", "routes"],
+            [
+                str(python),
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "tests/test_app.py",
+            ],
+            [gunicorn, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        ):
+            completed = run(project, command[0], *command[1:], check=False)
+            output = completed.stdout + completed.stderr
+            assert completed.returncode != 0, output
+            assert (
+                f"{env_py} can be read or changed by other users (mode {shared:o}) "
+                f"and holds this app's secrets: run chmod 600 {env_py}"
+            ) in output
+            if "pytest" not in command:
+                assert completed.stderr.count("\n") == 1, completed.stderr
+    finally:
+        env_py.chmod(0o600)
+
+
+def test_sqlite_files_are_the_owners_alone_whatever_the_umask(project, python):
+    # A storage folder of its own, under no umask at all.
+    storage = project / "storage-private-check"
+    env = clean_env(APP_ENV="production", DB_DEFAULT_STORAGE=storage.name)
+    port = free_port()
+    gunicorn = python.parent / "gunicorn"
+    command = (
+        f"umask 000 && {python} manage.py db upgrade && "
+        f"exec {gunicorn} --bind 127.0.0.1:{port} --workers 1 wsgi:app"
+    )
+    try:
+        with serving(command, project, env, port) as url:
+            assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 201
+            database = storage / "database"
+            files = sorted(path.name for path in database.iterdir())
+            # While the app runs, SQLite's write-ahead log is there too.
+            assert files == [
+                "production_line.db",
+                "production_line.db-shm",
+                "production_line.db-wal",
+            ]
+            for name in files:
+                assert mode(database / name) == 0o600, name
+            assert mode(database) == 0o700
+    finally:
+        for path in sorted(storage.rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+        storage.rmdir()
 
 
 @pytest.mark.parametrize(

@@ -29,8 +29,8 @@ def pytest_collection_finish(session):
 
 @functools.cache
 def app_on_test_databases():
-    app = bootstrap()
     try:
+        app = bootstrap()
         refuse_databases_not_meant_for_tests(app)
     except (ConfigurationError, DatabaseConnectionError) as error:
         pytest.exit(f"Error: {error}", returncode=3)

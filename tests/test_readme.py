@@ -2,6 +2,7 @@
 
 import os
 import re
+import stat
 import textwrap
 
 import pytest
@@ -74,6 +75,9 @@ def test_clone_to_green_tests_and_a_running_app_in_five_commands(project, tmp_pa
         assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 201
         assert call(f"{url}/api/users")[1]["total"] == 1
     assert (tmp_path / "read_me" / ".venv").is_dir()
+    # The copy holds secrets: the README's step makes it its owner's alone
+    # (the app refuses it otherwise), whatever the umask.
+    assert stat.S_IMODE((tmp_path / "read_me" / ".env.py").stat().st_mode) == 0o600
 
 
 def test_the_production_commands_serve_the_app(project, python):

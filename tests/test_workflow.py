@@ -117,6 +117,12 @@ def test_each_database_server_gets_a_service_container(answers, expected):
         assert job["env"][f"{prefix}PORT"] == str(host_port)
         for key in ("USER", "PASS", "DATABASE"):
             assert job["env"][f"{prefix}{key}"]
+        # The server's database is the one .env.testing.py names: the baked
+        # tests refuse any other.
+        testing = render(f"{SLUG_FOLDER}/.env.testing.py", **answers)
+        named = f'{prefix}DATABASE = "{job["env"][f"{prefix}DATABASE"]}"'
+        assert named in testing.splitlines()
+        assert named.split(" = ")[1].strip('"') in service["env"].values()
     assert not {key for key in job["env"] if key.startswith("DB_")} - {
         f"DB_{name.upper()}_{key}"
         for name in expected

@@ -34,12 +34,10 @@ class Sqlite(Driver):
         return os.path.join(self.storage(setting), file)
 
     def url(self):
-        # The file and its folders are the owner's alone (0600, 0700),
-        # whatever the umask: SQLite would make the file readable by all,
-        # and its -wal and -shm files take the file's mode.
+        # The folders are made at once, the owner's alone (0700) whatever
+        # the umask; the file only when first opened (_make_private_file).
         path = self.path()
         make_private_folder(os.path.dirname(path), inside=self.storage())
-        make_private_file(path)
         return URL.create("sqlite", database=path)
 
     def describe(self):
@@ -51,8 +49,16 @@ class Sqlite(Driver):
 
     def prepare_engine(self, engine):
         super().prepare_engine(engine)
+        event.listen(engine, "do_connect", self._make_private_file)
         event.listen(engine, "connect", self._on_connect)
         event.listen(engine, "begin", self._on_begin)
+
+    def _make_private_file(self, dialect, connection_record, cargs, cparams):
+        # Before SQLite opens it, and only then (a configuration refused at
+        # boot leaves no file behind): the owner's alone (0600) whatever the
+        # umask. SQLite would make it readable by all, and its -wal and -shm
+        # files take its mode.
+        make_private_file(self.path())
 
     def _on_connect(self, dbapi_connection, connection_record):
         # pysqlite opens transactions on its own and never around DDL; leave

@@ -32,3 +32,6 @@ class SqliteMemory(Sqlite):
     def database_identity(self, setting=None):
         # Each process has its own, gone with it: no one else's data.
         return None
+
+    def _make_private_file(self, *connect_arguments):
+        """Nothing on disk to make private."""

@@ -227,6 +227,20 @@ def test_a_test_database_not_created_yet_is_one_line_with_the_command(database, 
         assert f"database instance 'default' ({server.label.split('/')[0]}" in message
         command = message.rsplit("; create it with: ", 1)[1]
         assert missing in command
+        # The console says the same, in one line, for any command that
+        # needs the database.
+        upgrade = run(
+            database.project,
+            database.python,
+            "manage.py",
+            "db",
+            "upgrade",
+            check=False,
+            env=clean_env(**database.server_settings(), DB_DEFAULT_DATABASE=missing),
+        )
+        assert upgrade.returncode == 1
+        assert upgrade.stderr.endswith(f"; create it with: {command}\n")
+        assert upgrade.stderr.count("\n") == 1, upgrade.stderr
 
         # The command as printed makes the database (it would ask for a
         # password: a server that wants one gets it made for it); then the

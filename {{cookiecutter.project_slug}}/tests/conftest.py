@@ -23,6 +23,8 @@ from edmunds.database.testdatabaseguard import (  # noqa: E402
 def pytest_collection_finish(session):
     # Once, before the first test, and only when a test will use the app:
     # a database that is not the tests' own stops the whole run here.
+    if session.config.option.collectonly:
+        return  # listing the tests touches no database
     if any("app" in item.fixturenames for item in session.items):
         app_on_test_databases()
 

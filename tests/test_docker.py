@@ -4,6 +4,7 @@ exists, and what it runs works when run directly."""
 import fnmatch
 import json
 import os
+import secrets
 import shlex
 import shutil
 
@@ -113,7 +114,7 @@ def test_the_command_migrates_then_serves_and_refuses_a_missing_key(project, tmp
     assert refused.stderr.startswith("Error: SECRET_KEY is not set")
     assert refused.stderr.count("\n") == 1
 
-    env["SECRET_KEY"] = "k" * 48
+    env["SECRET_KEY"] = secrets.token_urlsafe(48)  # "k" * 48 is refused
     with serving(f"exec sh -c '{command}'", workdir, env, port) as url:
         assert call(f"{url}/api/users")[0] == 200
         assert (workdir / "storage/database/boxed.db").is_file()

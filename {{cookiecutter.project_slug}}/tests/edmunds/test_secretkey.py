@@ -47,8 +47,9 @@ def test_a_weak_key_is_named_for_what_is_wrong(key, problem):
 
 
 def test_every_key_the_bake_writes_passes():
-    # hooks/post_gen_project.py writes secrets.token_urlsafe(48).
-    for _ in range(5000):
+    # hooks/post_gen_project.py writes secrets.token_urlsafe(48); the
+    # template's own tests try many more.
+    for _ in range(2000):
         key = secrets.token_urlsafe(48)
         assert weakness(key, EXAMPLE) is None, key
 
@@ -60,9 +61,10 @@ def test_every_key_the_bake_writes_passes():
         lambda: secrets.token_hex(32),  # Flask's docs: secrets.token_hex()
         lambda: "".join(secrets.choice("abcdefghij0123456789!@#$%") for _ in range(50)),
     ],
+    ids=["token_urlsafe(32)", "token_hex(32)", "50 of 25 characters"],
 )
-def test_other_random_keys_of_64_characters_pass(make):
-    for _ in range(1000):
+def test_other_random_keys_pass(make):
+    for _ in range(300):
         key = make()
         assert weakness(key, EXAMPLE) is None, key
 

@@ -187,7 +187,7 @@ def test_sqlite_files_are_the_owners_alone_whatever_the_umask(project, python):
             ]
             for name in files:
                 assert mode(database / name) == 0o600, name
-            assert mode(database) == 0o700
+            assert mode(database) == 0o700 and mode(storage) == 0o700
     finally:
         for path in sorted(storage.rglob("*"), reverse=True):
             path.rmdir() if path.is_dir() else path.unlink()

@@ -55,15 +55,28 @@ def make_private_file(path):
 
 
 def make_private_folder(path, inside):
-    """Create ``path`` with mode 0700, and so every folder from ``inside`` to it.
+    """Make ``path`` and the folders up to it the owner's alone (0700).
 
-    ``inside`` is the app's own folder (storage/); folders above it, or
-    outside it, are not the app's to change and are left as they are.
+    Every folder made here is 0700, whatever the umask. Of the folders that
+    exist, only those below ``inside`` (the app's storage folder) are
+    tightened: ``inside`` itself, and anything above or outside it, is not
+    the app's to change.
     """
-    os.makedirs(path, mode=0o700, exist_ok=True)
+    path, inside = os.path.abspath(path), os.path.abspath(inside)
+    missing = []
+    while not os.path.isdir(path) and os.path.dirname(path) != path:
+        missing.append(path)
+        path = os.path.dirname(path)
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:  # another process (a worker) made it first
+            continue
+        if os.name == "posix":
+            os.chmod(folder, 0o700)  # the umask may have taken more away
     if os.name != "posix":
         return
-    path, inside = os.path.abspath(path), os.path.abspath(inside)
+    path = missing[0] if missing else path
     if os.path.commonpath([path, inside]) != inside:
         return
     while path != inside:

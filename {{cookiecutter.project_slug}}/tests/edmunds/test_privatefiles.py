@@ -83,6 +83,12 @@ def test_what_was_open_before_is_closed(tmp_path, any_umask):
     assert mode(inside) == 0o777  # the storage folder itself is the user's
 
 
+def test_every_folder_it_makes_is_private(tmp_path, any_umask):
+    make_private_folder(str(tmp_path / "storage/a/b"), inside=str(tmp_path / "storage"))
+    for folder in ("storage", "storage/a", "storage/a/b"):
+        assert mode(tmp_path / folder) == 0o700, folder
+
+
 def test_folders_outside_storage_are_left_alone(tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir(mode=0o755)

@@ -131,7 +131,9 @@ class ConfigFile:
         statement = cst.parse_statement(f"from {module} import {name}\n")
         body = list(self.module.body)
         imports = [i for i, s in enumerate(body) if _imported_module(s) is not None]
-        ours = [i for i in imports if _imported_module(body[i]).split(".")[0] in FIRST_PARTY]
+        ours = [
+            i for i in imports if _imported_module(body[i]).split(".")[0] in FIRST_PARTY
+        ]
         after_ours = [
             i
             for i in ours
@@ -141,16 +143,22 @@ class ConfigFile:
         if after_ours:
             position = after_ours[0]
             # The comments above the import that now comes second stay on top.
-            statement = statement.with_changes(leading_lines=body[position].leading_lines)
+            statement = statement.with_changes(
+                leading_lines=body[position].leading_lines
+            )
             body[position] = body[position].with_changes(leading_lines=())
         elif ours:
             position = ours[-1] + 1
         else:
             # A block of its own, after the other imports.
             position = imports[-1] + 1 if imports else _after_docstring(body)
-            statement = statement.with_changes(leading_lines=[cst.EmptyLine()] if imports else ())
+            statement = statement.with_changes(
+                leading_lines=[cst.EmptyLine()] if imports else ()
+            )
             if position < len(body) and not body[position].leading_lines:
-                body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
+                body[position] = body[position].with_changes(
+                    leading_lines=[cst.EmptyLine()]
+                )
         body.insert(position, statement)
         self.module = self.module.with_changes(body=body)
 
@@ -191,7 +199,10 @@ def _imported_module(statement):
 
 def _sort_key(module):
     # Natural order, as ruff's isort sorts: tag2 before tag10.
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", module.lower())]
+    return [
+        int(part) if part.isdigit() else part
+        for part in re.split(r"(\d+)", module.lower())
+    ]
 
 
 def _after_docstring(body):

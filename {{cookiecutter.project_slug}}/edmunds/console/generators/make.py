@@ -35,11 +35,11 @@ def make():
 
 @make.command("model")
 @click.argument("name")
-@click.option("--instance", help="Database instance it lives on (default: the first).")
-@click.option("--table", "table", help="Table name (default: plural snake case of NAME).")
+@click.option("--instance", help="Database instance (default: the first).")
+@click.option("--table", help="Table name (default: NAME in plural snake case).")
 @with_appcontext
 def make_model(name, instance, table):
-    """A model class NAME in app/database/models/, listed in config/app.py."""
+    """A model NAME in app/database/models/, listed in config."""
     class_name(name, "model")
     table = table_name(table or _plural_snake(name))
     bind_key = _bind_key(instance)
@@ -64,7 +64,7 @@ def make_model(name, instance, table):
 )
 @with_appcontext
 def make_table(name, between):
-    """An association table NAME between two models, listed in config/app.py."""
+    """A table NAME linking two models, listed in config."""
     class_name(name, "table")
     table = table_name(snake_case(name))
     left, right = (_listed_model(model) for model in between)
@@ -101,7 +101,7 @@ def make_table(name, between):
 @click.argument("name")
 @with_appcontext
 def make_seeder(name):
-    """A seeder class NAME in app/database/seeders/."""
+    """A seeder NAME in app/database/seeders/."""
     class_name(name, "seeder")
     path = _new_file("app/database/seeders", name)
     _write(path, "seeder", name=name)
@@ -113,7 +113,7 @@ def make_seeder(name):
 @click.argument("name")
 @with_appcontext
 def make_command(name):
-    """A console command NAME in app/console/commands/, listed in config/app.py."""
+    """A command NAME in app/console/commands/, listed in config."""
     function_name(name, "command")
     command = name.replace("_", "-")
     root = click.get_current_context().find_root()
@@ -124,7 +124,7 @@ def make_command(name):
     path = _new_file("app/console/commands", name)
     config = _config_without(name)
     config.add(("console", "commands"), _module_of(path), name)
-    _write(path, "command", name=name, command=command, path=_relative(path))
+    _write(path, "command", name=name, command=command, where=_relative(path))
     config.write()
     _created(path, f"{name} is listed in config/app.py's console commands")
     click.echo(f"Run it: python manage.py {command}")
@@ -224,7 +224,9 @@ def _key_column(model):
 def _write(path, stub, **values):
     source = Template((STUBS / f"{stub}.py.stub").read_text()).substitute(values)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(source)
+    # "x": a file that appeared since the checks is never overwritten.
+    with path.open("x") as new_file:
+        new_file.write(source)
 
 
 def _module_of(path):

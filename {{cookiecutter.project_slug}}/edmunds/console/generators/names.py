@@ -41,7 +41,12 @@ def function_name(name, what):
 
 
 def _identifier(name, what):
-    if not (name.isidentifier() and name.isascii()) or keyword.iskeyword(name):
+    # Its file is named after it in lower case: that must be no keyword either.
+    if (
+        not (name.isidentifier() and name.isascii())
+        or keyword.iskeyword(name)
+        or keyword.iskeyword(name.lower())
+    ):
         raise click.ClickException(
             f"{what} name {name!r} is not a Python identifier: use ASCII letters, "
             "digits and underscores, not starting with a digit, and no keyword"

@@ -14,7 +14,7 @@ from edmunds.database.db import db
 @click.pass_context
 @with_appcontext
 def fresh_command(context, seed, yes):
-    """Drop every table of every instance, then upgrade to head (and seed)."""
+    """Drop every table of every instance, then upgrade."""
     refuse_in_production("db fresh", "it drops every table")
     manager = current_app.extensions["edmunds.database"]
     instances = ", ".join(

@@ -22,7 +22,7 @@ SEEDERS = "app.database.seeders"
 )
 @with_appcontext
 def seed_command(name):
-    """Fill the database with the seeders' rows, all in one transaction."""
+    """Add the seeders' rows (DatabaseSeeder's by default)."""
     refuse_in_production("db seed", "it writes sample rows")
     seeder = find_seeder(name)
     try:
@@ -51,7 +51,5 @@ def find_seeder(name):
         raise click.ClickException(f"no seeder named {name!r} ({where})") from None
     seeder = getattr(module, name, None)
     if not (isinstance(seeder, type) and issubclass(seeder, Seeder)):
-        raise click.ClickException(
-            f"{where} has no Seeder subclass named {name!r}"
-        )
+        raise click.ClickException(f"{where} has no Seeder subclass named {name!r}")
     return seeder

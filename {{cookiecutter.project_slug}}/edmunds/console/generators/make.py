@@ -5,6 +5,7 @@ the instance) and refuses in one line before it writes a file; then it
 writes the new file from ``stubs/`` and lists it in ``config/app.py``.
 """
 
+import json
 from pathlib import Path
 from string import Template
 
@@ -47,7 +48,7 @@ def make_model(name, instance, table):
     config = _config_without(name)
     _refuse_existing_table(table)
     config.add(("database", "modelsandtables"), _module_of(path), name)
-    _write(path, "model", name=name, table=table, bind_key=repr(bind_key))
+    _write(path, "model", name=name, table=table, bind_key=_literal(bind_key))
     config.write()
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
     click.echo(f'Next: python manage.py db migrate -m "Add {table}"')
@@ -90,7 +91,7 @@ def make_table(name, between):
         left=left.__name__,
         right=right.__name__,
         columns=columns,
-        bind_key=repr(_bind_key_of(left)),
+        bind_key=_literal(_bind_key_of(left)),
     )
     config.write()
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
@@ -227,6 +228,11 @@ def _write(path, stub, **values):
     # "x": a file that appeared since the checks is never overwritten.
     with path.open("x") as new_file:
         new_file.write(source)
+
+
+def _literal(bind_key):
+    # Double quotes, as ruff's formatter writes strings.
+    return "None" if bind_key is None else json.dumps(bind_key)
 
 
 def _module_of(path):

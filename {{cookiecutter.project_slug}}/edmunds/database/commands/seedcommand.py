@@ -46,9 +46,14 @@ def find_seeder(name):
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
-        if error.name not in (module_name, SEEDERS, "app.database"):
-            raise
-        raise click.ClickException(f"no seeder named {name!r} ({where})") from None
+        if error.name in (module_name, SEEDERS, "app.database"):
+            raise click.ClickException(f"no seeder named {name!r} ({where})") from None
+        # The sample seeders build rows with factory-boy and Faker, which
+        # only the development requirements install.
+        raise click.ClickException(
+            f"{where} needs {error.name!r}, which is not installed: "
+            "pip install -r requirements-dev.txt"
+        ) from None
     seeder = getattr(module, name, None)
     if not (isinstance(seeder, type) and issubclass(seeder, Seeder)):
         raise click.ClickException(f"{where} has no Seeder subclass named {name!r}")

@@ -214,6 +214,7 @@ REFUSALS = [
     (["make", "seeder", "9Seeder"], "not a Python identifier"),
     (["make", "command", "routes"], "'routes' exists"),
     (["make", "command", "SendReports"], "lower case"),
+    (["make", "command", "app"], "would shadow the project's package 'app'"),
     (["db", "seed", "--class", "Nothing"], "no seeder named 'Nothing'"),
     (["db", "seed", "--class", "os.path"], "no seeder named 'os.path'"),
     (["db", "seed", "--class", "Seeder"], "no seeder named 'Seeder'"),

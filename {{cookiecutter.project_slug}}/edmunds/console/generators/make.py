@@ -162,13 +162,17 @@ def _new_file(folder, name):
 def _config_without(name):
     """config/app.py, refused when it already binds ``name``."""
     try:
-        from edmunds.console.generators.configfile import ConfigFile
+        from edmunds.console.generators.configfile import FIRST_PARTY, ConfigFile
     except ImportError as error:
         raise click.ClickException(
             f"make needs the development requirements ({error}): "
             "pip install -r requirements-dev.txt"
         ) from None
     config = ConfigFile(Path(current_app.root_path) / "config" / "app.py")
+    if name in FIRST_PARTY:
+        raise click.ClickException(
+            f"{name!r} would shadow the project's package {name!r}: pick another name"
+        )
     if config.defines(name):
         raise click.ClickException(
             f"config/app.py already has a {name!r}: pick another name"

@@ -51,4 +51,9 @@ APP = {
             UserTags,
         ],
     },
+    "console": {
+        # The project's own commands (app/console/commands/, `make command`
+        # adds one): each shows in `python manage.py --help`.
+        "commands": [],
+    },
 }

@@ -3,15 +3,15 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.database.models.tag import Tag
 from app.database.models.user import User
+from tests.factories import TagFactory, UserFactory
 
 
 @pytest.mark.parametrize("run", [1, 2])
 def test_each_test_starts_on_empty_tables(database, run):
     # Whichever run comes second would see the first one's rows.
     assert database.session.scalar(select(func.count()).select_from(User)) == 0
-    database.session.add(User(name=f"run {run}", tags=[Tag(name=f"tag {run}")]))
+    UserFactory(tags=[TagFactory(name=f"tag {run}")])
     database.session.commit()
 
 

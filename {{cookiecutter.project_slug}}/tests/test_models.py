@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from app.database.models.tag import Tag
 from app.database.models.user import User
 from app.database.models.usertags import UserTags
+from tests.factories import TagFactory, UserFactory
 
 
 def count(database, table):
@@ -16,8 +17,7 @@ def count(database, table):
 
 
 def make_user_with_tags(database, name, *tag_names):
-    user = User(name=name, tags=[Tag(name=tag) for tag in tag_names])
-    database.session.add(user)
+    user = UserFactory(name=name, tags=[TagFactory(name=tag) for tag in tag_names])
     database.session.commit()
     return user.id
 

@@ -1,0 +1,273 @@
+"""The day-one console of a baked project: make, db seed, db fresh.
+
+Each combination is baked once and driven through the whole sequence a new
+team member would type, then its own tests and `db check` run; refusals are
+proven on the default bake, each one line with nothing written.
+"""
+
+import hashlib
+import json
+import subprocess
+from contextlib import ExitStack
+
+import pytest
+
+from conftest import assert_ruff_passes, bake, clean_env, project_python, run
+from servers import SERVERS, on_servers
+from test_precommit import pre_commit
+
+# Run inside a baked project: what its databases hold, as JSON.
+DUMP = """\
+import json
+from sqlalchemy import inspect, select
+from bootstrap.app import bootstrap
+from app.database.models.user import User
+from edmunds.database.db import db
+
+with bootstrap().app_context():
+    users = db.session.scalars(select(User).order_by(User.id)).all()
+    found = {
+        "users": [[u.id, u.name, [t.name for t in u.tags]] for u in users],
+        "tables": {}, "enums": {},
+    }
+    # SQLite: the session's transaction holds the write lock; let it go.
+    db.session.close()
+    for key, engine in db.engines.items():
+        inspector = inspect(engine)
+        found["tables"][str(key)] = sorted(inspector.get_table_names())
+        if engine.dialect.name == "postgresql":
+            found["enums"][str(key)] = [e["name"] for e in inspector.get_enums()]
+    print(json.dumps(found))
+"""
+# What a half-run migration or a dropped model may leave behind.
+LEFTOVERS = """\
+from bootstrap.app import bootstrap
+from edmunds.database.db import db
+
+with bootstrap().app_context():
+    for engine in db.engines.values():
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE leftover (id INTEGER)")
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("CREATE TYPE mood AS ENUM ('ok')")
+"""
+
+
+def manage(project, python, env, *args, check=True, stdin=None):
+    if stdin is None:
+        return run(
+            project, python, "manage.py", *args, env=clean_env(**env), check=check
+        )
+    return subprocess.run(
+        [str(python), "manage.py", *args],
+        cwd=project,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=clean_env(**env),
+        timeout=300,
+    )
+
+
+def dump(project, python, env):
+    return json.loads(run(project, python, "-c", DUMP, env=clean_env(**env)).stdout)
+
+
+def refused(completed, *words):
+    """One `Error:` line naming the problem, and a non-zero exit."""
+    assert completed.returncode != 0, completed.stdout
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), completed.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def user_code_digest(project):
+    digest = hashlib.sha256()
+    for folder in ("app", "config", "migrations", "tests"):
+        for path in sorted((project / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def day_one(project, python, env, testing_env, instance, hooks=False):
+    """Every command of the baked README's "Day one", checked as it goes."""
+    manage(project, python, env, "db", "upgrade")
+    on = ["--instance", instance] if instance != "default" else []
+
+    made = manage(project, python, env, "make", "model", "Comment", *on).stdout
+    assert 'db migrate -m "Add comments"' in made
+    model = (project / "app/database/models/comment.py").read_text()
+    assert '__tablename__ = "comments"' in model
+    bind_key = "None" if instance == "default" else f'"{instance}"'
+    assert f"__bind_key__ = {bind_key}\n" in model
+    manage(
+        project,
+        python,
+        env,
+        "make",
+        "table",
+        "CommentTags",
+        "--between",
+        "Comment",
+        "Tag",
+    )
+    manage(project, python, env, "make", "seeder", "CommentSeeder")
+    manage(project, python, env, "make", "command", "send_reports")
+    config = (project / "config/app.py").read_text()
+    for line in (
+        "from app.database.models.comment import Comment\n",
+        "from app.database.models.commenttags import CommentTags\n",
+        "from app.console.commands.send_reports import send_reports\n",
+        "            UserTags,\n            Comment,\n            CommentTags,\n",
+        '        "commands": [\n            send_reports,\n        ],\n',
+    ):
+        assert line in config, line
+    assert "send-reports" in manage(project, python, env, "--help").stdout
+    assert "send-reports:" in manage(project, python, env, "send-reports").stdout
+    assert_ruff_passes(project)
+    if hooks:
+        # The hooks a commit runs pass on what the generators wrote.
+        git = ["git", "-c", "user.name=Test", "-c", "user.email=test@localhost"]
+        subprocess.run([*git, "add", "--all"], cwd=project, check=True)
+        pre_commit(python.parent / "pre-commit", project)
+
+    manage(project, python, env, "db", "migrate", "-m", "Add comments")
+    manage(project, python, env, "db", "upgrade")
+    (revision,) = (project / "migrations/versions").glob("*_add_comments.py")
+    assert "op.create_table('comment_tags'" in revision.read_text()
+    assert "ondelete='CASCADE'" in revision.read_text()
+
+    # Twice, and one seeder alone: unique tag names hold, nothing doubles
+    # (the single seeding of `fresh --seed` below gives the same rows).
+    manage(project, python, env, "db", "seed")
+    manage(project, python, env, "db", "seed")
+    manage(project, python, env, "db", "seed", "--class", "CommentSeeder")
+    # Asked, not answered yes: nothing is dropped.
+    kept = manage(project, python, env, "db", "fresh", stdin="n\n")
+    assert kept.returncode != 0 and "Aborted" in kept.stderr
+    # Production refuses, before any question.
+    for command in (["db", "fresh", "--yes"], ["db", "seed"]):
+        refused(
+            manage(
+                project, python, {**env, "APP_ENV": "production"}, *command, check=False
+            ),
+            "refused in production",
+        )
+    seeded = dump(project, python, env)
+    assert len(seeded["users"]) >= 20 and any(tags for *_, tags in seeded["users"])
+
+    run(project, python, "-c", LEFTOVERS, env=clean_env(**env))
+    manage(project, python, env, "db", "fresh", "--yes")
+    fresh = dump(project, python, env)
+    assert fresh["users"] == []
+    assert all("leftover" not in tables for tables in fresh["tables"].values())
+    assert all(enums == [] for enums in fresh["enums"].values())
+    assert fresh["tables"] == seeded["tables"]
+    # The same rows from a clean database, in another process: the seed is fixed.
+    manage(project, python, env, "db", "fresh", "--yes", "--seed")
+    assert dump(project, python, env) == seeded
+    manage(project, python, env, "db", "check")
+
+    tested = run(
+        project,
+        python,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        env=clean_env(**testing_env),
+    )
+    assert " passed" in tested.stdout and "failed" not in tested.stdout
+
+
+@pytest.fixture(scope="module")
+def project(cookies_session):
+    return bake(cookies_session, project_name="Day One")
+
+
+@pytest.fixture(scope="module")
+def python(project):
+    return project_python(project)
+
+
+@pytest.mark.xdist_group("console")
+def test_day_one_on_the_default_bake(project, python):
+    day_one(project, python, {}, {}, "default", hooks=True)
+
+
+# Refusals: each a one-line error before anything is written.
+REFUSALS = [
+    (["make", "model", "comment"], "upper-case"),
+    (["make", "model", "Blog-Post"], "not a Python identifier"),
+    (["make", "model", "Class"], "not a Python identifier"),
+    (["make", "model", "User"], "user.py exists"),
+    (["make", "model", "Sqlite"], "config/app.py already has a 'Sqlite'"),
+    (["make", "model", "Post", "--instance", "archive"], "unknown database instance"),
+    (["make", "model", "Person", "--table", "users"], "'users' exists"),
+    (["make", "model", "Person", "--table", "People"], "table name 'People'"),
+    (["make", "table", "UserTags", "--between", "User", "Tag"], "usertags.py exists"),
+    (["make", "table", "Links", "--between", "User", "Nobody"], "no model named"),
+    (["make", "table", "Links", "--between", "User", "User"], "twice"),
+    (["make", "seeder", "DatabaseSeeder"], "databaseseeder.py exists"),
+    (["make", "seeder", "9Seeder"], "not a Python identifier"),
+    (["make", "command", "routes"], "'routes' exists"),
+    (["make", "command", "SendReports"], "lower case"),
+    (["make", "command", "app"], "would shadow the project's package 'app'"),
+    (["db", "seed", "--class", "Nothing"], "no seeder named 'Nothing'"),
+    (["db", "seed", "--class", "os.path"], "no seeder named 'os.path'"),
+    (["db", "seed", "--class", "Seeder"], "no seeder named 'Seeder'"),
+]
+# The console in one process per case would take a second each: one process
+# runs them all, each through manage.py's own Manager.
+RUN_ALL = """\
+import contextlib, io, json, sys
+from bootstrap.app import bootstrap
+from edmunds.console.manager import Manager
+
+results = []
+for args in json.loads(sys.argv[1]):
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            Manager(bootstrap).run(args)
+            code = 0
+        except SystemExit as exit:
+            code = exit.code
+    results.append([code, stderr.getvalue()])
+print(json.dumps(results))
+"""
+
+
+@pytest.mark.xdist_group("console")
+def test_refusals_are_one_line_and_write_nothing(project, python):
+    before = user_code_digest(project)
+
+    completed = run(
+        project, python, "-c", RUN_ALL, json.dumps([a for a, _ in REFUSALS])
+    )
+
+    for (args, words), (code, stderr) in zip(
+        REFUSALS, json.loads(completed.stdout), strict=True
+    ):
+        lines = stderr.strip().splitlines()
+        assert code == 1 and len(lines) == 1, (args, code, stderr)
+        assert lines[0].startswith("Error: ") and words in lines[0], (args, stderr)
+    assert user_code_digest(project) == before
+
+
+@pytest.mark.parametrize(
+    "users_database",
+    [pytest.param("postgresql", marks=on_servers("sqlite", "postgresql"))],
+)
+def test_day_one_with_the_users_on_another_engine(cookies, users_database):
+    server = SERVERS[users_database]
+    server.admin()  # skips now if the server is absent
+    project = bake(cookies, users_database=users_database)
+    python = project_python(project)
+    with ExitStack() as cleanup:
+        make_database = cleanup.enter_context(server.databases())
+        env = server.settings("users_database", make_database())
+        testing_env = server.settings("users_database", make_database())
+        day_one(project, python, env, testing_env, "users_database")

@@ -1,0 +1,60 @@
+import importlib
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from edmunds.console.productionguard import refuse_in_production
+from edmunds.database.db import db
+from edmunds.database.seeding.seeder import Seeder
+
+SEEDERS = "app.database.seeders"
+
+
+@click.command("seed")
+@click.option(
+    "--class",
+    "name",
+    default="DatabaseSeeder",
+    show_default=True,
+    help="The seeder to run, a class in app/database/seeders/.",
+)
+@with_appcontext
+def seed_command(name):
+    """Add the seeders' rows (DatabaseSeeder's by default)."""
+    refuse_in_production("db seed", "it writes sample rows")
+    seeder = find_seeder(name)
+    try:
+        seeder(current_app).run()
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        reason = " ".join(str(getattr(error, "orig", None) or error).split())
+        raise click.ClickException(
+            f"{name} failed, nothing was written: {reason}"
+        ) from None
+    click.echo(f"Seeded the database with {name}.")
+
+
+def find_seeder(name):
+    """The Seeder class ``name`` of ``app/database/seeders/<name lower>.py``."""
+    where = f"app/database/seeders/{name.lower()}.py"
+    if not (name.isidentifier() and name.isascii()):
+        raise click.ClickException(f"no seeder named {name!r}: not a class name")
+    module_name = f"{SEEDERS}.{name.lower()}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name in (module_name, SEEDERS, "app.database"):
+            raise click.ClickException(f"no seeder named {name!r} ({where})") from None
+        # The sample seeders build rows with factory-boy and Faker, which
+        # only the development requirements install.
+        raise click.ClickException(
+            f"{where} needs {error.name!r}, which is not installed: "
+            "pip install -r requirements-dev.txt"
+        ) from None
+    seeder = getattr(module, name, None)
+    if not (isinstance(seeder, type) and issubclass(seeder, Seeder)):
+        raise click.ClickException(f"{where} has no Seeder subclass named {name!r}")
+    return seeder

@@ -269,5 +269,10 @@ def test_day_one_with_the_users_on_another_engine(cookies, users_database):
     with ExitStack() as cleanup:
         make_database = cleanup.enter_context(server.databases())
         env = server.settings("users_database", make_database())
-        testing_env = server.settings("users_database", make_database())
+        in_tests = make_database()
+        testing_env = server.settings("users_database", in_tests)
+        # The baked tests run only on the databases .env.testing.py names:
+        # the environment may repeat them, never change them.
+        with (project / ".env.testing.py").open("a") as env_testing:
+            env_testing.write(f"DB_USERS_DATABASE_DATABASE = {json.dumps(in_tests)}\n")
         day_one(project, python, env, testing_env, "users_database")

@@ -70,20 +70,18 @@ class LiteralAnswers(Extension):
     While cookiecutter renders the answers (its prompting step), an answer
     stays literal even when it is one of our own strings: a project named
     ``{{cookiecutter.project_slug}}`` is named that, although the template's
-    folder, rendered later, has the same name.
+    folder, rendered later, has the same name. What tells an answer from
+    our own string there is the prompt being rendered: its value is an
+    answer when it is not the one cookiecutter.json gives.
     """
 
     def __init__(self, environment):
         super().__init__(environment)
         step, local = cookiecutter_step()
-        self.answers = set()
+        # The values being prompted for, answers included, or None.
+        self.prompted = None
         if step == PROMPTING:
-            given = local.get("context", {}).get("cookiecutter", {})
-            self.answers = {
-                value
-                for key, value in given.items()
-                if isinstance(value, str) and value != template_answers.DEFAULTS.get(key)
-            }
+            self.prompted = local.get("context", {}).get("cookiecutter", {})
         context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
         self.trusted = set(_template_strings(context))
         self.trusted.update(
@@ -101,7 +99,7 @@ class LiteralAnswers(Extension):
     def preprocess(self, source, name, filename=None):
         if name is not None:
             return source
-        if source in self.trusted and source not in self.answers:
+        if source in self.trusted and not self.is_answer(source):
             return source
         if not any(marker in source for marker in JINJA_MARKERS):
             return source
@@ -109,6 +107,17 @@ class LiteralAnswers(Extension):
         # text the same way and it comes back byte for byte.
         escaped = source.encode("unicode-escape").decode("ascii")
         return "{{ '" + escaped.replace("'", "\\x27") + "' }}"
+
+    def is_answer(self, source):
+        if self.prompted is None:
+            return False
+        _, local = cookiecutter_step()
+        key = local.get("key")
+        return (
+            isinstance(key, str)
+            and self.prompted.get(key) == source
+            and template_answers.DEFAULTS.get(key) != source
+        )
 
 
 def python_string(text):

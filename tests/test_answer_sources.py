@@ -19,9 +19,7 @@ from conftest import DEV_TOOLS, TEMPLATE_DIR, bake, clean_env
 # Each answer a replay file could hold to run code in a hook that rendered
 # answers into Python (as `DOCKER = {{cookiecutter.docker}}` once did).
 RUNS_CODE = "__import__('pathlib').Path('PWNED').write_text('ran')"
-JINJA_RUNS_CODE = (
-    "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}"
-)
+JINJA_RUNS_CODE = "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}"
 
 
 class Place:
@@ -83,9 +81,7 @@ class Place:
         return json.loads(replayed.read_text())["cookiecutter"]
 
     def made_nothing(self):
-        return not list(self.output.iterdir()) and not list(
-            self.root.rglob("PWNED")
-        )
+        return not list(self.output.iterdir()) and not list(self.root.rglob("PWNED"))
 
 
 @pytest.fixture
@@ -127,8 +123,11 @@ def test_at_the_prompts_a_name_gets_a_valid_slug_by_default(place):
     [
         ("project_slug=class", "project_slug 'class' is a Python keyword"),
         ("email=nope", "email 'nope' is not an email address"),
-        ("project_slug=" + "a" * 256, "project_slug is 256 characters long; "
-         "the project folder may have at most 255"),
+        (
+            "project_slug=" + "a" * 256,
+            "project_slug is 256 characters long; "
+            "the project folder may have at most 255",
+        ),
     ],
 )
 def test_with_no_input_a_bad_answer_is_one_line(place, answer, message):
@@ -163,9 +162,11 @@ def test_a_replay_file_whose_answers_try_to_run_code_runs_nothing(place):
         f"ERROR: docker is {RUNS_CODE!r}; answer true or false",
         "ERROR: init_git is 'yes'; answer true or false",
         "ERROR: python_version is '3.12; import os'; choose one of "
-        + ", ".join(json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())[
-            "python_version"
-        ]),
+        + ", ".join(
+            json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())[
+                "python_version"
+            ]
+        ),
     ]
     assert place.made_nothing()
 

@@ -142,9 +142,7 @@ def test_a_rebake_shows_its_changes_for_review_and_commits_nothing(place):
     "change",
     ["edited", "untracked", "staged"],
 )
-def test_a_rebake_over_uncommitted_work_is_refused_and_changes_nothing(
-    place, change
-):
+def test_a_rebake_over_uncommitted_work_is_refused_and_changes_nothing(place, change):
     # (b) Edits and files git has not committed: -f would overwrite the
     # edits and the old hook swept the rest into its commit.
     place.commit("Notes", **{"docs/notes.md": "Ours.\n"})

@@ -92,7 +92,7 @@ def place(tmp_path):
 def refused(completed):
     """The ERROR lines of a refused bake, which must be its only output."""
     assert completed.returncode == 1, completed.stdout + completed.stderr
-    assert "Traceback" not in completed.stderr
+    assert "Traceback" not in completed.stdout + completed.stderr
     return [line for line in completed.stderr.splitlines() if line.strip()]
 
 

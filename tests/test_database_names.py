@@ -72,7 +72,7 @@ def configured_files(project):
 
 def refusal(completed):
     assert completed.returncode == 1, completed.stderr
-    assert "Traceback" not in completed.stderr
+    assert "Traceback" not in completed.stdout + completed.stderr
     (line,) = completed.stderr.splitlines()
     return line
 

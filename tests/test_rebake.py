@@ -164,7 +164,7 @@ def test_a_rebake_over_uncommitted_work_is_refused_and_changes_nothing(place, ch
         f"ERROR: {place.project} has changes git has not committed; baking over "
         "it rewrites the template's files: commit or stash them first"
     ]
-    assert "Traceback" not in again.stderr
+    assert "Traceback" not in again.stdout + again.stderr
     assert place.history() == history
     assert place.files() == files
     assert place.git("status", "--porcelain") == status

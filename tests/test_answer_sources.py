@@ -269,3 +269,41 @@ def test_a_long_name_gets_a_slug_that_fits_every_engine(cookies):
     assert project.name.startswith("the_quite_extraordinarily_long_name")
     assert len(project.name) <= 49
     assert not project.name.endswith("_")
+
+
+def test_an_old_cruft_record_with_a_bad_answer_is_refused_in_one_line(place):
+    created = place.run(
+        "cruft",
+        "create",
+        "--no-input",
+        "--output-dir",
+        str(place.output),
+        "--extra-context",
+        json.dumps({"project_slug": "recorded"}),
+        str(TEMPLATE_DIR),
+    )
+    assert created.returncode == 0, created.stderr
+    project = place.output / "recorded"
+    record = json.loads((project / ".cruft.json").read_text())
+    record["context"]["cookiecutter"]["email"] = "nope"
+    (project / ".cruft.json").write_text(json.dumps(record))
+    git = ["git", "-C", str(project)]
+    subprocess.run([*git, "commit", "-qam", "An old record"], env=place.env, check=True)
+    before = (project / ".cruft.json").read_text()
+
+    # --refresh-private-variables: bake again even though nothing moved.
+    completed = place.run(
+        "cruft",
+        "update",
+        "-y",
+        "--refresh-private-variables",
+        "--project-dir",
+        str(project),
+    )
+
+    assert refused(completed)[-1] == "ERROR: email 'nope' is not an email address"
+    assert (project / ".cruft.json").read_text() == before
+    status = subprocess.run(
+        [*git, "status", "--porcelain"], capture_output=True, text=True
+    )
+    assert status.stdout == ""

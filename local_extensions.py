@@ -19,6 +19,8 @@ import template_answers
 TEMPLATE_DIR = Path(__file__).resolve().parent
 JINJA_MARKERS = ("{{", "{%", "{#")
 # The steps of cookiecutter that make a Jinja environment, and so extensions.
+# A hook is rendered inside generate_files: its own step is named, so that
+# the answers are not checked again once files are written.
 PROMPTING = "prompt_for_config"
 GENERATING = "generate_files"
 RUNNING_HOOK = "run_script_with_context"
@@ -82,8 +84,7 @@ class LiteralAnswers(Extension):
         self.prompted = None
         if step == PROMPTING:
             self.prompted = local.get("context", {}).get("cookiecutter", {})
-        context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-        self.trusted = set(_template_strings(context))
+        self.trusted = set(_template_strings(template_answers.DEFAULTS))
         self.trusted.update(
             path.read_text() for path in (TEMPLATE_DIR / "hooks").glob("*.py")
         )

@@ -112,6 +112,7 @@ def template_address(typed):
     # Hooks run on the python of cookiecutter, which can expand its
     # abbreviations (gh:, gl:, bb: and the user's own).
     from cookiecutter.config import BUILTIN_ABBREVIATIONS, get_user_config
+    from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.repository import (
         expand_abbreviations,
         is_repo_url,
@@ -120,7 +121,7 @@ def template_address(typed):
 
     try:
         abbreviations = get_user_config()["abbreviations"]
-    except Exception:  # an unreadable config: cookiecutter ran without it
+    except CookiecutterException:  # no readable config: cookiecutter's own
         abbreviations = BUILTIN_ABBREVIATIONS
     address = expand_abbreviations(typed, abbreviations)
     if is_zip_file(address):

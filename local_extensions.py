@@ -6,14 +6,46 @@ never breaking or injecting into the file, and never run as Jinja.
 """
 
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 from jinja2.ext import Extension
 
+import template_answers
+
 TEMPLATE_DIR = Path(__file__).resolve().parent
 JINJA_MARKERS = ("{{", "{%", "{#")
+# The steps of cookiecutter that make a Jinja environment, and so extensions.
+# A hook is rendered inside generate_files: its own step is named, so that
+# the answers are not checked again once files are written.
+PROMPTING = "prompt_for_config"
+GENERATING = "generate_files"
+RUNNING_HOOK = "run_script_with_context"
+
+
+def cookiecutter_step():
+    """(step, its local variables) of the cookiecutter call making this
+    environment, or (None, {}) where cookiecutter is not the caller.
+
+    Cookiecutter hands extensions no context. Its own frames hold it: these
+    are cookiecutter 2.7's internals, so every use here falls back to doing
+    nothing when they are not found (the pre-gen hook still checks).
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        name = frame.f_code.co_name
+        if module.startswith("cookiecutter.") and name in (
+            PROMPTING,
+            GENERATING,
+            RUNNING_HOOK,
+        ):
+            return name, frame.f_locals
+        frame = frame.f_back
+    return None, {}
 
 
 def _template_strings(value):
@@ -36,12 +68,23 @@ class LiteralAnswers(Extension):
     strings of cookiecutter.json, the hooks, file and folder names) render
     as usual; any other
     string with Jinja markers is an answer and becomes a literal.
+
+    While cookiecutter renders the answers (its prompting step), an answer
+    stays literal even when it is one of our own strings: a project named
+    ``{{cookiecutter.project_slug}}`` is named that, although the template's
+    folder, rendered later, has the same name. What tells an answer from
+    our own string there is the prompt being rendered: its value is an
+    answer when it is not the one cookiecutter.json gives.
     """
 
     def __init__(self, environment):
         super().__init__(environment)
-        context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-        self.trusted = set(_template_strings(context))
+        step, local = cookiecutter_step()
+        # The values being prompted for, answers included, or None.
+        self.prompted = None
+        if step == PROMPTING:
+            self.prompted = local.get("context", {}).get("cookiecutter", {})
+        self.trusted = set(_template_strings(template_answers.DEFAULTS))
         self.trusted.update(
             path.read_text() for path in (TEMPLATE_DIR / "hooks").glob("*.py")
         )
@@ -55,7 +98,9 @@ class LiteralAnswers(Extension):
             self.trusted.add(str(relative))
 
     def preprocess(self, source, name, filename=None):
-        if name is not None or source in self.trusted:
+        if name is not None:
+            return source
+        if source in self.trusted and not self.is_answer(source):
             return source
         if not any(marker in source for marker in JINJA_MARKERS):
             return source
@@ -63,6 +108,17 @@ class LiteralAnswers(Extension):
         # text the same way and it comes back byte for byte.
         escaped = source.encode("unicode-escape").decode("ascii")
         return "{{ '" + escaped.replace("'", "\\x27") + "' }}"
+
+    def is_answer(self, source):
+        if self.prompted is None:
+            return False
+        _, local = cookiecutter_step()
+        key = local.get("key")
+        return (
+            isinstance(key, str)
+            and self.prompted.get(key) == source
+            and template_answers.DEFAULTS.get(key) != source
+        )
 
 
 def python_string(text):
@@ -121,11 +177,20 @@ def markdown_text(text):
     )
 
 
+def python_json(value):
+    """A Python string literal of ``value`` as JSON, keys in their order.
+
+    The hooks read the answers this way: as data, never as code.
+    """
+    return python_string(json.dumps(value, ensure_ascii=False))
+
+
 class Escapes(Extension):
     """Filters that put a free-text answer safely into each kind of file."""
 
     def __init__(self, environment):
         super().__init__(environment)
+        environment.filters["python_json"] = python_json
         environment.filters["python_string"] = python_string
         environment.filters["quoted_string"] = quoted_string
         environment.filters["markdown_text"] = markdown_text
@@ -152,16 +217,37 @@ class TemplateCommit(Extension):
         environment.globals["template_commit"] = commit
 
 
-class Choices(Extension):
-    """``template_choices``: each choice prompt and its options, as the
-    template's cookiecutter.json has them, even when the answers come from a
-    replay file or an old answers file that cookiecutter does not check."""
+class AnswerRules(Extension):
+    """Checks the answers before cookiecutter makes the project's folder,
+    and derives the default slug (``template_answers``).
+
+    The check runs as cookiecutter starts writing the project, whatever
+    the answers came from (prompts, ``--no-input``, a replay file, cruft).
+    A refusal is one ``ERROR:`` line per problem and exit status 1: nothing
+    is written, and no traceback follows, as one would after a refused
+    pre-gen hook. ``template_dir`` lets the hooks import the same rules.
+    """
 
     def __init__(self, environment):
         super().__init__(environment)
-        context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-        environment.globals["template_choices"] = {
-            key: options
-            for key, options in context.items()
-            if isinstance(options, list) and not key.startswith("_")
-        }
+        environment.filters["derived_slug"] = template_answers.derived_slug
+        environment.globals["template_dir"] = str(TEMPLATE_DIR)
+        step, local = cookiecutter_step()
+        if step == GENERATING:
+            refuse_bad_answers(local)
+
+
+def refuse_bad_answers(generating):
+    answers = generating.get("context", {}).get("cookiecutter", {})
+    output_dir = generating.get("output_dir", ".")
+    slug = answers.get("project_slug")
+    folder = None
+    if isinstance(slug, str) and not template_answers.slug_problems(slug):
+        folder = os.path.join(os.path.abspath(output_dir), slug)
+    problems = template_answers.problems(answers, folder)
+    if folder and generating.get("overwrite_if_exists") and os.path.isdir(folder):
+        problems += template_answers.rebake_problems(Path(folder))
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    if problems:
+        raise SystemExit(1)

@@ -1,19 +1,31 @@
 """After the bake: drop the files not asked for, write what must never come
-from the template (this project's own secrets), then, when asked, start the
-project's git history with the bake, and say what to do next.
+from the template (this project's own secrets) and the record cruft keeps,
+then, when asked, start the project's git history with the bake, and say
+what to do next.
+
+Baked over a folder that existed (``cookiecutter -f``), it leaves that
+folder's ``.env.py`` and git repository as they were: it never rewrites,
+removes or commits into what it did not make.
 """
 
+import json
 import secrets
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-SLUG = {{cookiecutter.project_slug | python_string}}
-AUTHOR = {{cookiecutter.author_name | python_string}}
-EMAIL = {{cookiecutter.email | python_string}}
-DOCKER = {{cookiecutter.docker}}
-INIT_GIT = {{cookiecutter.init_git}}
+# The answers, as data: a JSON literal, never code. The pre-gen hook
+# checked them (kinds, choices, lengths).
+ANSWERS = json.loads({{ cookiecutter | python_json }})
+SLUG = ANSWERS["project_slug"]
+AUTHOR = ANSWERS["author_name"]
+EMAIL = ANSWERS["email"]
+DOCKER = ANSWERS["docker"]
+INIT_GIT = ANSWERS["init_git"]
+
+# Written by the pre-gen hook when the bake started in an empty folder.
+FRESH_BAKE_MARKER = ".edmunds-template-fresh-bake"
 
 # Whole files that exist only when their prompt says yes.
 DOCKER_FILES = ["Dockerfile", ".dockerignore"]
@@ -30,12 +42,28 @@ SECRET_KEY = "{secret_key}"
 # server, rendered for a server on this machine.
 SERVER_SETTINGS = "\n# Database instance "
 
-# The template commit in the message: `cruft link --checkout` needs it for
-# a project baked with plain cookiecutter (README, "Updating").
+# The template's checkout this bake comes from, and its commit ("" when it
+# is no git checkout).
+TEMPLATE_DIR = {{ template_dir | python_string }}
 TEMPLATE_COMMIT = {{ template_commit | python_string }}
 MESSAGE = "Bake from edmunds-template" + (
     f"\n\nTemplate commit: {TEMPLATE_COMMIT}" if TEMPLATE_COMMIT else ""
 )
+
+# What cruft records (cruft 2.16, `cruft create`), so that `cruft check` and
+# `cruft update` work from the first commit.
+CRUFT_RECORD = ".cruft.json"
+# Keys plain cookiecutter adds about this run on this machine; cruft's own
+# record has none of them.
+RUN_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+
+
+def take_fresh_bake_marker():
+    """True when this bake made the project's folder (it was empty)."""
+    marker = Path(FRESH_BAKE_MARKER)
+    fresh = marker.exists()
+    marker.unlink(missing_ok=True)
+    return fresh
 
 
 def remove_unwanted_files():
@@ -51,16 +79,24 @@ def server_settings():
 
 
 def write_env_file():
+    """Write .env.py with a key of its own; one that exists stays as it is."""
     env_file = Path(".env.py")
+    if env_file.exists():
+        print(
+            "Kept the existing .env.py byte for byte: its SECRET_KEY and "
+            "database settings stay yours.",
+            file=sys.stderr,
+        )
+        return
     # 48 random bytes, URL-safe: well over the 32 a signing key needs.
     secret_key = secrets.token_urlsafe(48)
     env_file.write_text(ENV_FILE.format(secret_key=secret_key) + server_settings())
     env_file.chmod(0o600)
 
 
-def git(*args):
+def git(*args, cwd=None):
     return subprocess.run(
-        ["git", *args], capture_output=True, text=True, check=True
+        ["git", *args], capture_output=True, text=True, check=True, cwd=cwd
     ).stdout.strip()
 
 
@@ -69,6 +105,78 @@ def git_config(key):
         return git("config", "--get", key)
     except subprocess.CalledProcessError:
         return ""
+
+
+def template_address(typed):
+    """What cruft clones for a template typed as ``typed``, or None."""
+    # Hooks run on the python of cookiecutter, which can expand its
+    # abbreviations (gh:, gl:, bb: and the user's own).
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS, get_user_config
+    from cookiecutter.exceptions import CookiecutterException
+    from cookiecutter.repository import (
+        expand_abbreviations,
+        is_repo_url,
+        is_zip_file,
+    )
+
+    try:
+        abbreviations = get_user_config()["abbreviations"]
+    except CookiecutterException:  # no readable config: cookiecutter's own
+        abbreviations = BUILTIN_ABBREVIATIONS
+    address = expand_abbreviations(typed, abbreviations)
+    if is_zip_file(address):
+        return None
+    if is_repo_url(address):
+        return address.removeprefix("git+") if not address.startswith("hg+") else None
+    return TEMPLATE_DIR  # a local checkout, by its absolute path
+
+
+def cruft_checkout():
+    """The --checkout given to `cruft create`, read from its clone's reflog."""
+    try:
+        last = git("reflog", "-1", "--format=%gs", cwd=TEMPLATE_DIR)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    prefix, _, target = last.partition(" to ")
+    return target if prefix.startswith("checkout: moving from ") else None
+
+
+def cruft_record():
+    """The text of .cruft.json as cruft writes it, or None with why not."""
+    if "_commit" in ANSWERS:
+        # Under cruft, which wrote _template and _commit, and will write this
+        # same record after the hooks: byte for byte the same, the bake's
+        # first commit holds it and the working tree stays clean.
+        template, commit = ANSWERS["_template"], ANSWERS["_commit"]
+        context, checkout = ANSWERS, cruft_checkout()
+    else:
+        template = template_address(ANSWERS.get("_template", ""))
+        commit, checkout = TEMPLATE_COMMIT, ANSWERS.get("_checkout")
+        if template is None or not commit:
+            return None
+        context = {key: ANSWERS[key] for key in ANSWERS if key not in RUN_KEYS}
+        context.update(_template=template, _commit=commit)
+    record = {
+        "template": template,
+        "commit": commit,
+        "checkout": checkout,
+        "context": {"cookiecutter": context},
+        "directory": None,
+    }
+    text = json.dumps(record, ensure_ascii=False, indent=2, separators=(",", ": "))
+    return text + "\n"
+
+
+def write_cruft_record():
+    record = cruft_record()
+    if record is None:
+        print(
+            "No .cruft.json: this template was not baked from a git checkout "
+            "that cruft can clone.",
+            file=sys.stderr,
+        )
+        return
+    Path(CRUFT_RECORD).write_text(record)
 
 
 def make_first_commit():
@@ -96,11 +204,27 @@ def make_first_commit():
         try:
             git(*args)
         except subprocess.CalledProcessError as error:
-            # No half-made repository: the project stays, without one.
+            # No half-made repository: this bake made it, so it may go.
             shutil.rmtree(".git", ignore_errors=True)
             lines = error.stderr.strip().splitlines() or [f"exit {error.returncode}"]
             return f"git {step} failed: {lines[-1]}"
     return None
+
+
+def start_history(fresh):
+    """The first commit, in a folder this bake made; returns why not, or None."""
+    if not INIT_GIT:
+        return None
+    if fresh:
+        return make_first_commit()
+    if Path(".git").exists():
+        print(
+            "Kept the project's git repository as it was: nothing is "
+            "committed; review the bake with `git status` and `git diff`.",
+            file=sys.stderr,
+        )
+        return None
+    return "the folder existed before this bake, which starts a history only in a folder it made"
 
 
 def print_next_steps(git_problem):
@@ -132,6 +256,8 @@ README.md says more.
 
 
 if __name__ == "__main__":
+    fresh = take_fresh_bake_marker()
     remove_unwanted_files()
     write_env_file()
-    print_next_steps(make_first_commit() if INIT_GIT else None)
+    write_cruft_record()
+    print_next_steps(start_history(fresh))

@@ -225,9 +225,8 @@ def render(path, **answers):
         for key, value in defaults.items()
         if not key.startswith("_")
     }
-    context.update(
-        project_slug="my_edmunds_app", _extensions=defaults["_extensions"], **answers
-    )
+    context.update(project_slug="my_edmunds_app", _extensions=defaults["_extensions"])
+    context.update(answers)
     # The template's own Jinja extensions import from its folder, as
     # cookiecutter lets them.
     sys.path.insert(0, str(TEMPLATE_DIR))

@@ -34,13 +34,15 @@ def test_the_bake_is_the_first_commit_and_the_secret_is_not_in_it(cookies, capfd
     assert git(project, "log", "--format=%s").splitlines() == [
         "Bake from edmunds-template"
     ]
-    # Where it came from, for `cruft link --checkout` (README, "Updating").
+    # Where it came from, for `cruft link --checkout` of projects baked
+    # before .cruft.json was (README, "Updating").
     template_commit = git(TEMPLATE_DIR, "rev-parse", "HEAD").strip()
     assert f"Template commit: {template_commit}" in git(project, "log", "--format=%b")
     assert git(project, "status", "--porcelain") == ""  # all tracked or ignored
     tracked = git(project, "ls-files").splitlines()
     assert ".env.py" not in tracked
     assert {".env.example.py", "storage/database/.gitkeep", "manage.py"} <= set(tracked)
+    assert ".cruft.json" in tracked  # updatable from the first commit
     assert "pre-commit install" in capfd.readouterr().err  # stdout is cruft's
 
 

@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -98,3 +99,27 @@ def test_the_rendered_hooks_pass_ruff_check(hook, answers):
         text=True,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("answers", "error"),
+    [
+        ({"docker": "yes"}, "ERROR: docker is 'yes'; answer true or false"),
+        ({"project_slug": "class"}, "ERROR: project_slug 'class' is a Python keyword"),
+    ],
+)
+def test_the_pre_gen_hook_refuses_on_its_own(tmp_path, answers, error):
+    # The Jinja extension refuses first where cookiecutter lets it; the hook
+    # is the check every source of answers reaches.
+    hook = tmp_path / "pre_gen_project.py"
+    hook.write_text(render("hooks/pre_gen_project.py", **answers))
+    folder = tmp_path / "project"
+    folder.mkdir()
+
+    completed = subprocess.run(
+        [sys.executable, str(hook)], cwd=folder, capture_output=True, text=True
+    )
+
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [error]
+    assert list(folder.iterdir()) == []

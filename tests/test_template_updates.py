@@ -137,7 +137,7 @@ class Workplace:
             )
         return completed
 
-    def create(self, project_name, **answers):
+    def create(self, project_name, *options, **answers):
         """`cruft create`, non-interactive, as the template README says."""
         context = json.dumps({"project_name": project_name, **answers})
         output = self.root / "projects"
@@ -149,6 +149,7 @@ class Workplace:
             str(output),
             "--extra-context",
             context,
+            *options,
             str(self.template),
         )
         (project,) = [path for path in output.iterdir() if path.is_dir()]
@@ -218,9 +219,7 @@ def journey(tmp_path_factory):
     env = place.env
     facts = {"place": place, "project": project}
     facts["status after create"] = git(project, env, "status", "--porcelain")
-    # The one step the template README asks for after `cruft create`.
-    git(project, env, "add", ".cruft.json")
-    git(project, env, "commit", "--quiet", "--message", "Track the template")
+    facts["first commit"] = git(project, env, "show", "--stat", "--format=%s", "HEAD")
 
     python = project_python(project)
     facts["python"] = python
@@ -264,9 +263,11 @@ journey_test = pytest.mark.xdist_group("template-updates-journey")
 
 
 @journey_test
-def test_cruft_create_leaves_only_its_record_to_commit(journey):
-    # init_git's first commit holds the bake; cruft writes .cruft.json later.
-    assert journey["status after create"] == "?? .cruft.json\n"
+def test_cruft_create_leaves_a_clean_tree_with_the_record_committed(journey):
+    # The bake wrote .cruft.json into its first commit; cruft wrote it again
+    # after the hooks, byte for byte the same.
+    assert journey["status after create"] == ""
+    assert " .cruft.json " in journey["first commit"]
 
 
 @journey_test
@@ -378,7 +379,7 @@ def test_without_init_git_the_first_commit_takes_the_record(tmp_path):
     assert leftovers(project) == [] and unmerged(project, env) == []
 
 
-def test_a_plain_cookiecutter_bake_is_linked_at_the_commit_it_came_from(tmp_path):
+def test_a_plain_cookiecutter_bake_is_updatable_as_it_stands(tmp_path):
     place = Workplace(tmp_path)
     baked_from = git(place.template, place.env, "rev-parse", "HEAD").strip()
     completed = subprocess.run(
@@ -388,7 +389,8 @@ def test_a_plain_cookiecutter_bake_is_linked_at_the_commit_it_came_from(tmp_path
             "--output-dir",
             str(tmp_path / "projects"),
             str(place.template),
-            "project_name=Linked Later",
+            "project_name=Updatable Later",
+            "docker=yes",
         ],
         cwd=tmp_path,
         env=place.env,
@@ -396,29 +398,23 @@ def test_a_plain_cookiecutter_bake_is_linked_at_the_commit_it_came_from(tmp_path
         text=True,
     )
     assert completed.returncode == 0, completed.stderr
-    project = tmp_path / "projects" / "linked_later"
+    project = tmp_path / "projects" / "updatable_later"
     env_file = (project / ".env.py").read_bytes()
+    state = cruft_state(project)
+    assert state["template"] == str(place.template)
+    assert state["commit"] == baked_from
+    answers = state["context"]["cookiecutter"]
+    assert answers["project_name"] == "Updatable Later" and answers["docker"] is True
+    # Nothing of this machine or this run: cruft's own record has none.
+    assert not {"_output_dir", "_repo_dir", "_checkout"} & set(answers)
+    assert secret_key(project) not in (project / ".cruft.json").read_text()
+    assert ".cruft.json" in git(project, place.env, "ls-files").split()
+    assert git(project, place.env, "status", "--porcelain") == ""
+
+    # No `cruft link`, no answer typed again: check and update work at once.
+    current = place.cruft(project, "check", check=False)
+    assert current.returncode == 0 and "up to date" in current.stdout
     place.change_template()
-
-    # README: link at the commit the project was baked from (its first commit
-    # says which), with its answers.
-    first_commit = git(project, place.env, "log", "--reverse", "--format=%B")
-    (recorded,) = re.findall(r"^Template commit: (\w+)$", first_commit, re.M)
-    assert recorded == baked_from
-    place.cruft(
-        project,
-        "link",
-        str(place.template),
-        "--checkout",
-        baked_from,
-        "--no-input",
-        "--extra-context",
-        json.dumps({"project_name": "Linked Later"}),
-    )
-    assert cruft_state(project)["commit"] == baked_from
-    git(project, place.env, "add", ".cruft.json")
-    git(project, place.env, "commit", "--quiet", "--message", "Track the template")
-
     assert place.cruft(project, "check", check=False).returncode == 1
     place.cruft(project, "update", "-y")
 
@@ -426,8 +422,24 @@ def test_a_plain_cookiecutter_bake_is_linked_at_the_commit_it_came_from(tmp_path
         project / "edmunds/support/templategeneration.py"
     ).read_text() == NEW_CORE_MODULE
     assert TOOLING_LINE[1] in (project / "pyproject.toml").read_text()
+    assert (project / "Dockerfile").is_file()  # the answers came along
     assert (project / ".env.py").read_bytes() == env_file
     assert leftovers(project) == [] and unmerged(project, place.env) == []
+    assert place.cruft(project, "check", check=False).returncode == 0
+
+
+def test_cruft_create_at_a_checkout_also_leaves_a_clean_tree(tmp_path):
+    place = Workplace(tmp_path)
+    git(place.template, place.env, "tag", "v1")
+    place.change_template()  # the tag is behind the branch's head
+
+    project = place.create("Pinned Release", "--checkout", "v1")
+
+    assert git(project, place.env, "status", "--porcelain") == ""
+    state = cruft_state(project)
+    assert state["checkout"] == "v1"
+    assert state["commit"] == git(place.template, place.env, "rev-parse", "v1").strip()
+    assert not (project / "edmunds/support/templategeneration.py").exists()
 
 
 # A template change that meets a user's edit of the same line.
@@ -438,9 +450,6 @@ def test_a_conflicting_change_is_reported_not_lost(tmp_path, in_git):
     place = Workplace(tmp_path)
     project = place.create("Both Edit", init_git=in_git)
     env = place.env
-    if in_git:
-        git(project, env, "add", ".cruft.json")
-        git(project, env, "commit", "--quiet", "--message", "Track the template")
     readme = project / "README.md"
     title, rest = readme.read_text().split("\n", 1)
     readme.write_text(f"{title}, our way\n{rest}")
@@ -521,8 +530,6 @@ def test_the_ci_job_installs_the_pinned_cruft(tmp_path):
 def test_the_ci_step_warns_when_behind_and_never_fails(tmp_path):
     place = Workplace(tmp_path)
     project = place.create("Watched")
-    git(project, place.env, "add", ".cruft.json")
-    git(project, place.env, "commit", "--quiet", "--message", "Track the template")
     _, (_, script) = step_scripts(project)
 
     current = run_step(project, place, script)

@@ -1,4 +1,5 @@
 import os
+import traceback
 import types
 
 from flask import Config as FlaskConfig
@@ -62,7 +63,19 @@ class Config(FlaskConfig):
         module = types.ModuleType("config")
         module.__file__ = filename
         with open(filename, "rb") as source:
-            exec(compile(source.read(), filename, "exec"), module.__dict__)
+            code = compile(source.read(), filename, "exec")
+        try:
+            exec(code, module.__dict__)
+        except ImportError as error:
+            # Typically an import of a model under a name its module does
+            # not define: one line naming the file, the line and the name.
+            where = [
+                frame
+                for frame in traceback.extract_tb(error.__traceback__)
+                if not frame.filename.startswith("<")  # importlib's own
+            ][-1]
+            path = os.path.relpath(where.filename)
+            raise ConfigurationError(f"{path} line {where.lineno}: {error}") from None
         for key, value in vars(module).items():
             if key.isupper():
                 self[key] = _deep_merge(self.get(key, _MISSING), value)

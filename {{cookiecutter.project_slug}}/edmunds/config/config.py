@@ -1,5 +1,4 @@
 import os
-import traceback
 import types
 
 from flask import Config as FlaskConfig
@@ -67,15 +66,7 @@ class Config(FlaskConfig):
         try:
             exec(code, module.__dict__)
         except ImportError as error:
-            # Typically an import of a model under a name its module does
-            # not define: one line naming the file, the line and the name.
-            where = [
-                frame
-                for frame in traceback.extract_tb(error.__traceback__)
-                if not frame.filename.startswith("<")  # importlib's own
-            ][-1]
-            path = os.path.relpath(where.filename)
-            raise ConfigurationError(f"{path} line {where.lineno}: {error}") from None
+            raise ConfigurationError.from_import_error(error) from None
         for key, value in vars(module).items():
             if key.isupper():
                 self[key] = _deep_merge(self.get(key, _MISSING), value)

@@ -72,9 +72,7 @@ def _table_key(schema, name):
 
 def _foreign_keys(create_op):
     return [
-        item
-        for item in create_op.columns
-        if isinstance(item, ForeignKeyConstraint)
+        item for item in create_op.columns if isinstance(item, ForeignKeyConstraint)
     ]
 
 

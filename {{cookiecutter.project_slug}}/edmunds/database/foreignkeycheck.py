@@ -21,13 +21,17 @@ def check_foreign_keys(manager):
     for bind_key, metadata in metadatas.items():
         instance = manager.instance_name(bind_key)
         for table in metadata.tables.values():
-            for foreign_key in table.foreign_keys:
-                problem = _problem(foreign_key, metadata, instance, home)
-                if problem:
-                    raise ConfigurationError(
-                        f"{_owner(table)} column {foreign_key.parent.name!r} has a "
-                        f"foreign key to {foreign_key.target_fullname!r}, {problem}"
-                    )
+            # Column by column: the first mistake in the file is named first.
+            for column in table.columns:
+                for foreign_key in sorted(
+                    column.foreign_keys, key=lambda key: key.target_fullname
+                ):
+                    problem = _problem(foreign_key, metadata, instance, home)
+                    if problem:
+                        raise ConfigurationError(
+                            f"{_owner(table)} column {column.name!r} has a foreign "
+                            f"key to {foreign_key.target_fullname!r}, {problem}"
+                        )
 
 
 def _problem(foreign_key, metadata, instance, home):

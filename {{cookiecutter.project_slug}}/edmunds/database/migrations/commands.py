@@ -94,10 +94,15 @@ def _refuse_to_compare():
         )
     behind = _instances_behind()
     if behind:
+        names = ", ".join(repr(name) for name in behind)
+        subject = (
+            f"database instances {names} are"
+            if len(behind) > 1
+            else (f"database instance {names} is")
+        )
         raise click.ClickException(
-            f"database instance {', '.join(repr(name) for name in behind)} "
-            "is behind the latest revision: run `python manage.py db upgrade` "
-            "first"
+            f"{subject} behind the latest revision: run "
+            "`python manage.py db upgrade` first"
         )
 
 

@@ -204,7 +204,7 @@ def _run_online(config, engines, metadata):
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
             raise CommandError(
                 f"database {name or '<default>'} failed at {tracker.step}: {reason} "
-                f"({_what_stayed(connections, changes)})"
+                f"({_what_stayed(connections, changes, name, tracker.step)})"
             ) from error
     finally:
         steps_log.removeHandler(tracker)
@@ -214,12 +214,14 @@ def _run_online(config, engines, metadata):
             _close(conn)
 
 
-def _what_stayed(connections, changes):
+def _what_stayed(connections, changes, failed, step):
     """Where the rollback could not undo everything: what is left, and where."""
     kept = []
     for name, conn in connections.items():
         if conn.dialect.name != "mysql" or not changes[name].statements:
             continue
+        if name == failed and changes[name].step != step:
+            continue  # the failed step changed nothing; earlier ones are recorded
         try:
             recorded = conn.exec_driver_sql("SELECT version_num FROM alembic_version")
             revisions = ", ".join(sorted(row[0] for row in recorded)) or "base"

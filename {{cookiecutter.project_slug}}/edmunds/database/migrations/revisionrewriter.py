@@ -56,7 +56,9 @@ def rewrite(script, instance):
         return
     _order(upgrade_ops)
     # As Alembic made it: the downgrade is the upgrade reversed.
-    script.downgrade_ops_list[-1].ops[:] = upgrade_ops.reverse().ops
+    downgrade_ops = script.downgrade_ops_list[-1]
+    downgrade_ops.ops[:] = upgrade_ops.reverse().ops
+    _keep_indexes_of_dropped_tables(downgrade_ops)
     dropped = _mark_data_loss(upgrade_ops)
     if dropped:
         click.echo(
@@ -123,9 +125,17 @@ def _order(upgrade_ops):
         op for op in before if isinstance(op, (ops.CreateTableOp, ops.DropTableOp))
     ]
     if tables:
+        # Ops of whole tables run between the creates and the drops; others
+        # (enum types, say) keep their place before or after every table.
         first, last = before.index(tables[0]), before.index(tables[-1])
-        leading, trailing = before[:first], before[last + 1 :]
-        middle = [op for op in before[first : last + 1] if op not in tables]
+        loose = [
+            op
+            for op in (*before[:first], *before[last + 1 :])
+            if not isinstance(op, ops.ModifyTableOps)
+        ]
+        leading = [op for op in before[:first] if op in loose]
+        trailing = [op for op in before[last + 1 :] if op in loose]
+        middle = [op for op in before if op not in tables and op not in loose]
         creates, add_keys = _sorted(
             [op for op in tables if isinstance(op, ops.CreateTableOp)]
         )
@@ -154,6 +164,28 @@ def _order(upgrade_ops):
     for op in upgrade_ops.ops:
         if isinstance(op, ops.ModifyTableOps):
             op.ops.sort(key=lambda step: not _drops_foreign_key(step))
+
+
+def _keep_indexes_of_dropped_tables(container):
+    """Leave a table's indexes to its drop_table: MySQL refuses to drop first
+    an index that one of the table's foreign keys needs."""
+    dropped = {
+        _table_key(op.schema, op.table_name)
+        for op in container.ops
+        if isinstance(op, ops.DropTableOp)
+    }
+    kept = []
+    for op in container.ops:
+        if isinstance(op, ops.ModifyTableOps) and (
+            _table_key(op.schema, op.table_name) in dropped
+        ):
+            op.ops[:] = [
+                step for step in op.ops if not isinstance(step, ops.DropIndexOp)
+            ]
+            if not op.ops:
+                continue
+        kept.append(op)
+    container.ops[:] = kept
 
 
 def _on_table(create_op, step):

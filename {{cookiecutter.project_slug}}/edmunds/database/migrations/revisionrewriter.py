@@ -52,12 +52,26 @@ def render_item(type_, obj, autogen_context):
 def rewrite(script, instance):
     """Rewrite the part of ``script`` Alembic just made for one instance."""
     upgrade_ops = script.upgrade_ops_list[-1]
+    downgrade_ops = script.downgrade_ops_list[-1]
     if upgrade_ops.is_empty():
         return
-    _order(upgrade_ops)
-    # As Alembic made it: the downgrade is the upgrade reversed.
-    downgrade_ops = script.downgrade_ops_list[-1]
-    downgrade_ops.ops[:] = upgrade_ops.reverse().ops
+    counterparts = _counterparts(upgrade_ops, downgrade_ops)
+    kept_out = _order(upgrade_ops)
+    # The downgrade is still the upgrade reversed, as Alembic made it; its
+    # ops are reused, not made again (that costs as much as autogenerate).
+    downgrade_ops.ops[:] = [
+        _reverse(op, counterparts) for op in reversed(upgrade_ops.ops)
+    ]
+    for drop_op, fk in kept_out:
+        recreate = counterparts[id(drop_op)]
+        recreate.columns = [
+            item
+            for item in recreate.columns
+            if not (
+                isinstance(item, ForeignKeyConstraint)
+                and _signature(item) == _signature(fk)
+            )
+        ]
     _keep_indexes_of_dropped_tables(downgrade_ops)
     dropped = _mark_data_loss(upgrade_ops)
     if dropped:
@@ -66,6 +80,33 @@ def rewrite(script, instance):
             f"{', '.join(dropped)} and the data in them: {RENAME_HINT}.",
             err=True,
         )
+
+
+def _counterparts(upgrade_ops, downgrade_ops):
+    """Each upgrade op's reverse in Alembic's downgrade, by the op's id."""
+    found = {}
+    backwards = list(reversed(downgrade_ops.ops))
+    if len(backwards) != len(upgrade_ops.ops):
+        return found  # not Alembic's own reverse: every op is reversed anew
+    for op, back in zip(upgrade_ops.ops, backwards, strict=True):
+        found[id(op)] = back
+        if isinstance(op, ops.ModifyTableOps) and len(op.ops) == len(back.ops):
+            for step, back_step in zip(op.ops, reversed(back.ops), strict=True):
+                found[id(step)] = back_step
+    return found
+
+
+def _reverse(op, counterparts):
+    back = counterparts.get(id(op))
+    if back is None:
+        return op.reverse()
+    if isinstance(op, ops.ModifyTableOps):
+        back.ops[:] = [_reverse(step, counterparts) for step in reversed(op.ops)]
+    return back
+
+
+def _signature(constraint):
+    return tuple(constraint.column_keys), _referred_key(constraint)
 
 
 def _table_key(schema, name):
@@ -119,23 +160,28 @@ def _sorted(create_ops):
 
 
 def _order(upgrade_ops):
-    """Put creates, drops and foreign keys in an order every engine takes."""
+    """Put creates, drops and foreign keys in an order every engine takes.
+
+    Returns the dropped tables' foreign keys now dropped on their own first.
+    """
     before = list(upgrade_ops.ops)
     tables = [
         op for op in before if isinstance(op, (ops.CreateTableOp, ops.DropTableOp))
     ]
+    drop_keys = []
     if tables:
         # Ops of whole tables run between the creates and the drops; others
         # (enum types, say) keep their place before or after every table.
         first, last = before.index(tables[0]), before.index(tables[-1])
-        loose = [
-            op
-            for op in (*before[:first], *before[last + 1 :])
-            if not isinstance(op, ops.ModifyTableOps)
+        is_table = {id(op) for op in tables}
+        leading = [
+            op for op in before[:first] if not isinstance(op, ops.ModifyTableOps)
         ]
-        leading = [op for op in before[:first] if op in loose]
-        trailing = [op for op in before[last + 1 :] if op in loose]
-        middle = [op for op in before if op not in tables and op not in loose]
+        trailing = [
+            op for op in before[last + 1 :] if not isinstance(op, ops.ModifyTableOps)
+        ]
+        placed = is_table | {id(op) for op in (*leading, *trailing)}
+        middle = [op for op in before if id(op) not in placed]
         creates, add_keys = _sorted(
             [op for op in tables if isinstance(op, ops.CreateTableOp)]
         )
@@ -161,9 +207,11 @@ def _order(upgrade_ops):
             *(drop_ops[id(op)] for op in reversed(recreated)),
             *trailing,
         ]
+        drop_keys = [(drop_ops[id(op)], fk) for op, fk in drop_keys]
     for op in upgrade_ops.ops:
         if isinstance(op, ops.ModifyTableOps):
             op.ops.sort(key=lambda step: not _drops_foreign_key(step))
+    return drop_keys
 
 
 def _keep_indexes_of_dropped_tables(container):

@@ -263,13 +263,13 @@ def test_real_schemas_migrate_and_come_back_with_their_rows(project):
     assert "drops column pages.number and the data in them" in completed.stderr
     warning = upgrade.index("# WARNING: this drops column pages.number")
     assert warning < upgrade.index("drop_column('number')")
-    for _ in range(2):
-        project.manage("db", "upgrade")
-        assert project.counts() == rows
-        project.manage("db", "check")
-        project.manage("db", "downgrade")
-        assert project.counts() == rows
     project.manage("db", "upgrade")
+    assert project.counts() == rows
+    project.manage("db", "check")
+    project.manage("db", "downgrade")
+    assert project.counts() == rows
+    project.manage("db", "upgrade")
+    assert project.counts() == rows
 
     # Every shape dropped (its enum type too), then made again.
     project.manage("db", "downgrade", "0001")

@@ -63,7 +63,9 @@ def rewrite(script, instance):
         _reverse(op, counterparts) for op in reversed(upgrade_ops.ops)
     ]
     for drop_op, fk in kept_out:
-        recreate = counterparts[id(drop_op)]
+        recreate = counterparts.get(id(drop_op))
+        if recreate is None:  # reversed anew, from the op already changed
+            continue
         recreate.columns = [
             item
             for item in recreate.columns

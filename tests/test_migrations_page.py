@@ -113,6 +113,8 @@ def test_db_init_brings_back_the_projects_own_environment(project):
         assert (path / "migrations" / name).read_bytes() == content, name
     again = manage(project, "db", "init", "--multidb")
     assert "already initialised for several databases" in again.stdout
+    stock = manage(project, "db", "init", "--template", "flask", check=False)
+    assert stock.returncode == 2 and "without --template" in stock.stderr
     # The environment works: a first revision, applied, matches the models.
     manage(project, "db", "migrate", "-m", "Initial")
     manage(project, "db", "upgrade")

@@ -22,9 +22,9 @@ def migration_lock(connection):
     waiter's transaction sees everything the first one committed.
     - PostgreSQL: a session advisory lock;
     - MySQL and MariaDB: GET_LOCK on a name derived from the database's;
-    - SQLite: the migration's own transaction, which begins with
-      BEGIN IMMEDIATE (the driver's), holds the write lock; here it only
-      waits for it as long as the others, not for the driver's 30 seconds.
+    - SQLite: the migration's own transaction, which the driver begins with
+      BEGIN IMMEDIATE, holds the write lock; here a waiter is only given as
+      long as a migration may take, instead of the driver's 30 seconds.
     """
     dialect = connection.dialect.name
     if dialect == "postgresql":

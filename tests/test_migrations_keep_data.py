@@ -235,6 +235,10 @@ def test_a_failing_migration_changes_nothing_and_says_where(bake_on, engine):
     assert project.snapshot() == rows
     if engine != "mysql":  # MySQL commits each schema change as it goes
         assert "nickname" not in project.columns()
+    else:  # what stayed, and where the database is recorded
+        assert "MySQL commits schema changes as it goes" in error
+        assert "kept ALTER TABLE users ADD COLUMN nickname" in error
+        assert f"recorded at revision {head}" in error
 
 
 TRANSACTIONAL = [

@@ -1,6 +1,9 @@
 <%!
 import re
 
+%><%
+    from flask import current_app
+    db_names = [''] + list(current_app.config.get('SQLALCHEMY_BINDS') or {})
 %>"""${message}
 
 Revision ID: ${up_revision}
@@ -26,16 +29,9 @@ def upgrade(engine_name):
 
 def downgrade(engine_name):
     globals().get("downgrade_%s" % engine_name, lambda: None)()
-
-<%
-    from flask import current_app
-    db_names = [''] + list(current_app.config.get('SQLALCHEMY_BINDS') or {})
-%>
-
-## generate an "upgrade_<xyz>() / downgrade_<xyz>()" function
-## for each database name in the ini file.
-
+## an "upgrade_<name>() / downgrade_<name>()" pair per database instance
 % for db_name in db_names:
+
 
 def upgrade_${db_name}():
     ${context.get("%s_upgrades" % db_name, "pass")}
@@ -43,5 +39,4 @@ def upgrade_${db_name}():
 
 def downgrade_${db_name}():
     ${context.get("%s_downgrades" % db_name, "pass")}
-
 % endfor

@@ -71,7 +71,11 @@ class Config(FlaskConfig):
         module = types.ModuleType("config")
         module.__file__ = filename
         with open(filename, "rb") as source:
-            exec(compile(source.read(), filename, "exec"), module.__dict__)
+            code = compile(source.read(), filename, "exec")
+        try:
+            exec(code, module.__dict__)
+        except ImportError as error:
+            raise ConfigurationError.from_import_error(error) from None
         for key, value in vars(module).items():
             if key.isupper():
                 self[key] = _deep_merge(self.get(key, _MISSING), value)

@@ -36,6 +36,12 @@ class Manager:
             # (--app) or to load python-dotenv files (--env-file) do nothing.
             cli.params = [p for p in cli.params if p.name not in ("app", "env_file")]
             cli.main(args=args, prog_name="manage.py")
+        except ImportError as error:
+            # A model imported under a name its module lacks, and the like.
+            click.echo(
+                f"Error: {ConfigurationError.from_import_error(error)}", err=True
+            )
+            sys.exit(1)
         except (ConfigurationError, DatabaseConnectionError) as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)

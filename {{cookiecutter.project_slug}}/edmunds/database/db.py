@@ -14,6 +14,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import backref, relationship
 
+from edmunds.config.configurationerror import ConfigurationError
+
 # Named constraints let Alembic drop and alter them later, also on SQLite,
 # where a migration rebuilds the table and needs to know every name.
 NAMING_CONVENTION = {
@@ -24,7 +26,35 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+class EdmundsSQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy, where a table may name its bind the Edmunds way.
+
+    ``db.Table(..., info={'bind_key': 'name'})`` (the Edmunds docs' form) is
+    ``db.Table(..., bind_key='name')``: Flask-SQLAlchemy 3 would silently put
+    the table on the default database.
+    """
+
+    def _make_table_class(self):
+        base = super()._make_table_class()
+
+        class Table(base):
+            def __new__(cls, *args, bind_key=None, **kwargs):
+                in_info = (kwargs.get("info") or {}).get("bind_key")
+                if in_info is not None:
+                    if bind_key is not None and bind_key != in_info:
+                        raise ConfigurationError(
+                            f"table {args[0]!r} names two bind keys, "
+                            f"bind_key={bind_key!r} and info={{'bind_key': "
+                            f"{in_info!r}}}: keep one"
+                        )
+                    bind_key = in_info
+                return super().__new__(cls, *args, bind_key=bind_key, **kwargs)
+
+        return Table
+
+
+db = EdmundsSQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 __all__ = [
     "CheckConstraint",

@@ -5,6 +5,8 @@ from sqlalchemy import Table
 
 from edmunds.config.configurationerror import ConfigurationError
 from edmunds.database.db import db
+from edmunds.database.foreignkeycheck import check_foreign_keys
+from edmunds.database.migrations.commands import db_commands
 from edmunds.support.serviceprovider import ServiceProvider
 
 
@@ -13,7 +15,9 @@ class MigrateServiceProvider(ServiceProvider):
 
     Registered from bootstrap, after the database instances are set up.
     ``APP['database']['modelsandtables']`` is checked here: importing it is
-    what makes every model and table visible to ``db migrate``.
+    what makes every model and table visible to ``db migrate``; so are the
+    foreign keys of every table, which must point at a table of their own
+    database instance.
     """
 
     def register(self):
@@ -31,7 +35,10 @@ class MigrateServiceProvider(ServiceProvider):
                     f"{table.name!r} uses bind key {bind_key!r}, but no database "
                     "instance has that name"
                 )
+        check_foreign_keys(manager)
         Migrate(self.app, db, directory=os.path.join(self.app.root_path, "migrations"))
+        # Flask-Migrate's commands, with the project's checks around them.
+        self.app.cli.add_command(db_commands(), name="db")
 
 
 def _table_of(entry):

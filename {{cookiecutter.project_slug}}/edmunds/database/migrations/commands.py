@@ -1,0 +1,120 @@
+"""Flask-Migrate's ``db`` commands, with the checks a team needs around them.
+
+- ``db init`` on an initialised project says so and changes nothing; where
+  ``migrations/`` or one of its files is gone it writes back this project's
+  own environment (``template/``), not Flask-Migrate's stock one;
+- ``db migrate`` and ``db check`` refuse, in one line, while a model or table
+  under ``app/database/models/`` is missing from ``modelsandtables``, or while
+  a database instance is behind the latest revision.
+"""
+
+import copy
+import os
+import shutil
+from functools import wraps
+
+import click
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_migrate.cli import db as flask_migrate_db
+
+from edmunds.database.db import db
+from edmunds.database.migrations.unlistedmodels import unlisted_models
+
+TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "template")
+
+
+def db_commands():
+    """A copy of Flask-Migrate's ``db`` group with the commands changed here."""
+    group = copy.copy(flask_migrate_db)
+    group.commands = dict(flask_migrate_db.commands)
+    group.commands["init"] = _replace_callback(group.commands["init"], _init)
+    for name in ("migrate", "check"):
+        group.commands[name] = _before(group.commands[name], _refuse_to_compare)
+    return group
+
+
+def _replace_callback(command, callback):
+    command = copy.copy(command)
+    command.callback = callback
+    return command
+
+
+def _before(command, check):
+    command = copy.copy(command)
+    run = command.callback
+
+    @wraps(run)
+    def checked(*args, **kwargs):
+        check()
+        return run(*args, **kwargs)
+
+    command.callback = checked
+    return command
+
+
+def _init(directory, multidb, template, package):
+    if template is not None:
+        raise click.UsageError(
+            "this project's migrations use its own environment: run "
+            "`db init --multidb` without --template"
+        )
+    directory = directory or current_app.extensions["migrate"].directory
+    shown = os.path.relpath(directory)
+    missing = [
+        name
+        for name in sorted(os.listdir(TEMPLATE))
+        if not os.path.exists(os.path.join(directory, name))
+    ]
+    versions = os.path.join(directory, "versions")
+    if not missing and os.path.isdir(versions):
+        click.echo(
+            f"{shown}/ is already initialised for several databases: nothing to "
+            'do (`python manage.py db migrate -m "..."` writes a revision)'
+        )
+        return
+    # Only what is missing: a file the project changed is never overwritten.
+    os.makedirs(versions, exist_ok=True)
+    for name in missing:
+        shutil.copyfile(os.path.join(TEMPLATE, name), os.path.join(directory, name))
+    click.echo(
+        f"{shown}/ is initialised for several databases "
+        f"(wrote {', '.join(missing) or 'versions/'})"
+    )
+
+
+def _refuse_to_compare():
+    unlisted = unlisted_models(current_app)
+    if unlisted:
+        raise click.ClickException(
+            f"{', '.join(unlisted)} not in APP['database']['modelsandtables']: "
+            "import each into config/app.py and add it to that list, so that "
+            "every migration sees it"
+        )
+    behind = _instances_behind()
+    if behind:
+        names = ", ".join(repr(name) for name in behind)
+        subject = (
+            f"database instances {names} are"
+            if len(behind) > 1
+            else (f"database instance {names} is")
+        )
+        raise click.ClickException(
+            f"{subject} behind the latest revision: run "
+            "`python manage.py db upgrade` first"
+        )
+
+
+def _instances_behind():
+    migrate = current_app.extensions["migrate"]
+    script = ScriptDirectory.from_config(migrate.migrate.get_config())
+    heads = set(script.get_heads())
+    manager = current_app.extensions["edmunds.database"]
+    behind = []
+    for bind_key, engine in db.engines.items():
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        if current != heads:
+            behind.append(manager.instance_name(bind_key))
+    return behind

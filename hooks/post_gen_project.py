@@ -3,6 +3,7 @@ from the template (this project's own secrets), then, when asked, start the
 project's git history with the bake, and say what to do next.
 """
 
+import re
 import secrets
 import shutil
 import subprocess
@@ -42,6 +43,38 @@ def remove_unwanted_files():
     if not DOCKER:
         for name in DOCKER_FILES:
             Path(name).unlink()
+
+
+def put_lock_in_place():
+    """uv.lock for this bake's Python and database drivers.
+
+    The template ships one lock per choice, made by its scripts/lock.sh for a
+    stand-in project (so a bake needs no network); this one gets the stand-in's
+    name and version replaced by the project's, and its packages in name
+    order, as `uv lock` itself would write it.
+    """
+    python = {{ cookiecutter.python_version | python_string }}
+    engines = {{ cookiecutter.database | python_string }}, {{ cookiecutter.users_database | python_string }}
+    version = {{ cookiecutter.version | python_string }}
+    drivers = sorted({"mysql", "postgresql"} & set(engines))
+    locks = Path(".uv-locks")
+    shipped = locks / ("-".join([f"python{python}", *drivers]) + ".lock")
+    if not shipped.is_file():
+        sys.exit(f"ERROR: the template has no {shipped.name}: run its scripts/lock.sh")
+    header, *packages = shipped.read_text().split("\n[[package]]\n")
+    stand_in = 'name = "edmunds-template-bake"\nversion = "0.0.0"\n'
+    # As uv writes them: PEP 503 name, PEP 440 version (no leading zeros).
+    name = re.sub(r"[-_.]+", "-", SLUG)
+    version = re.sub(r"\d+", lambda number: str(int(number.group())), version)
+    packages = [
+        f'name = "{name}"\nversion = "{version}"\n' + package.removeprefix(stand_in)
+        if package.startswith(stand_in)
+        else package
+        for package in packages
+    ]
+    packages.sort(key=lambda package: package.split('"', 2)[1])
+    Path("uv.lock").write_text("\n[[package]]\n".join([header, *packages]))
+    shutil.rmtree(locks)
 
 
 def server_settings():
@@ -133,5 +166,6 @@ README.md says more.
 
 if __name__ == "__main__":
     remove_unwanted_files()
+    put_lock_in_place()
     write_env_file()
     print_next_steps(make_first_commit() if INIT_GIT else None)

@@ -139,23 +139,28 @@ def make_first_commit():
 def print_next_steps(git_problem):
     if git_problem:
         print(f"WARNING: no git repository made: {git_problem}", file=sys.stderr)
-    hooks = "    pre-commit install\n" if INIT_GIT and not git_problem else ""
+    hooks = "    uv run pre-commit install\n" if INIT_GIT and not git_problem else ""
     create_databases = (
         "    # create the databases first: README.md, 'Get it running'\n"
         if server_settings()
         else ""
     )
+    get_uv = (
+        ""
+        if shutil.which("uv")
+        else "\nuv is not installed here: `pipx install uv` or `pip install uv`"
+        " first (README.md also gives the route with pip alone).\n"
+    )
     print(
         f"""
 Baked {SLUG}. Next:
-
+{get_uv}
     cd {SLUG}
-    python3 -m venv .venv && . .venv/bin/activate
-    pip install -r requirements-dev.txt
-{hooks}{create_databases}    pytest
-    python manage.py db upgrade
-    python manage.py run
+    uv sync --locked
+{hooks}{create_databases}    uv run pytest
+    uv run python manage.py db upgrade && uv run python manage.py run
 
+`uv sync` needs PyPI, or uv's cache with these packages (`--offline`).
 README.md says more.
 """,
         # stderr: `cruft diff` and `cruft update` run this hook again, and

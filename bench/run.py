@@ -17,6 +17,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import tomllib
 from functools import partial
 from pathlib import Path
 
@@ -178,19 +179,20 @@ def benchmark(args, workdir):
 
 def check_pins(baked):
     """The baseline runs on the baked project's venv: its pins must agree."""
-    ours = _pins(BENCH_DIR / "baseline" / "requirements.txt")
-    theirs = _pins(baked.root / "requirements.txt")
+    ours = _pins((BENCH_DIR / "baseline" / "requirements.txt").read_text().splitlines())
+    project = tomllib.loads((baked.root / "pyproject.toml").read_text())["project"]
+    theirs = _pins(project["dependencies"])
     differ = {name: pin for name, pin in ours.items() if theirs.get(name) != pin}
     if differ:
         raise BenchError(
             "bench/baseline/requirements.txt differs from the baked project's "
-            f"requirements.txt on {', '.join(sorted(differ))}: align the pins"
+            f"pyproject.toml on {', '.join(sorted(differ))}: align the pins"
         )
 
 
-def _pins(path):
+def _pins(requirements):
     pins = {}
-    for line in path.read_text().splitlines():
+    for line in requirements:
         line = line.split("#")[0].strip()
         if "==" in line:
             name, version = line.split("==")

@@ -78,9 +78,8 @@ def interpreter(version):
 
 def uv_env(python, **overrides):
     """A baked command's environment for uv: this Python, never a download."""
-    return clean_env(
-        UV_PYTHON=str(python), UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", **overrides
-    )
+    settings = {"UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"}
+    return clean_env(**{**settings, **overrides, "UV_PYTHON": str(python)})
 
 
 def project_python(project, python=None):
@@ -94,7 +93,9 @@ def project_python(project, python=None):
         version = (project / ".python-version").read_text().strip()
         python = interpreter(version)
         if python is None:
-            unavailable(f"no Python {version} on this machine (pyenv install {version})")
+            unavailable(
+                f"no Python {version} on this machine (pyenv install {version})"
+            )
     lock = tomllib.loads((project / "uv.lock").read_text())
     # Bakes that differ only in their name and version share a venv: the
     # project itself is never installed (`package = false`).

@@ -157,6 +157,11 @@ def bake_time(subject):
         return timed("bake", subject, bake_argv(output))
 
 
+def clone_to_green(route):
+    """A clone of the baked project taken to green tests by one route."""
+    return timed("clone", route, route.argv())
+
+
 def suite_time(subject):
     """The baked project's own tests, run the way its README says."""
     argv = [subject.python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]

@@ -248,8 +248,24 @@ def markdown(args, results, table, machine):
         clone_table(results),
         GROWTH_INTRODUCTION,
         growth_table(results, args.sizes),
+        *kept_sections(args.output),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+# Measured by the suite's own command, not by this benchmark: a new
+# BENCHMARKS.md keeps the section as it was.
+SUITE_SECTION = "## The template's test suite"
+
+
+def kept_sections(path):
+    text = path.read_text() if path.is_file() else ""
+    start = text.find(f"\n{SUITE_SECTION}\n")
+    if start == -1:
+        return []
+    section = text[start + 1 :]
+    end = section.find("\n## ", len(SUITE_SECTION))
+    return [(section if end == -1 else section[:end]).rstrip()]
 
 
 INTRODUCTION = """\

@@ -186,3 +186,31 @@ def test_adding_a_database_instance_as_the_readme_says(cookies):
     completed = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
     assert " passed" in completed.stdout
     assert (project / "storage/database/archive-testing.db").is_file()
+
+
+def test_the_bake_prints_the_readmes_uv_commands(cookies, capfd):
+    project = bake(cookies, project_name="Next Steps")
+    printed = capfd.readouterr().err
+    (commands, *_) = code_blocks(section(project, "Get it running"), "bash")
+    for line in commands.strip().splitlines()[1:]:
+        assert f"    {line}\n" in printed, line
+    assert "uv run pre-commit install" in printed
+    assert "pip install -r" not in printed and "requirements" not in printed
+
+
+def test_the_next_steps_say_how_to_get_uv_where_it_is_missing(
+    cookies, capfd, monkeypatch
+):
+    without_uv = os.pathsep.join(
+        folder
+        for folder in os.environ["PATH"].split(os.pathsep)
+        if not (folder and os.path.exists(os.path.join(folder, "uv")))
+    )
+    monkeypatch.setenv("PATH", without_uv)
+    bake(cookies, project_name="No Uv Yet", init_git=False)
+    printed = capfd.readouterr().err
+    assert "uv is not installed here: `pipx install uv` or `pip install uv`" in printed
+
+    monkeypatch.undo()
+    bake(cookies, project_name="With Uv", init_git=False)
+    assert "uv is not installed here" not in capfd.readouterr().err

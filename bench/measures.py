@@ -89,7 +89,7 @@ def loopback_problem(subject):
     try:
         subject.run([subject.python, "-c", "import gunicorn"])
     except BenchError:
-        return "gunicorn is not installed with the baked project's requirements"
+        return "gunicorn is not installed with the baked project's locked dependencies"
     return None
 
 

@@ -89,7 +89,7 @@ def loopback_problem(subject):
     try:
         subject.run([subject.python, "-c", "import gunicorn"])
     except BenchError:
-        return "gunicorn is not installed with the baked project's requirements"
+        return "gunicorn is not installed with the baked project's locked dependencies"
     return None
 
 
@@ -155,6 +155,11 @@ def bake_time(subject):
     """A default bake from the command line, into an empty folder."""
     with tempfile.TemporaryDirectory() as output:
         return timed("bake", subject, bake_argv(output))
+
+
+def clone_to_green(route):
+    """A clone of the baked project taken to green tests by one route."""
+    return timed("clone", route, route.argv())
 
 
 def suite_time(subject):

@@ -74,14 +74,14 @@ class Results:
         values = self.samples.get(key, {}).get(subject)
         return statistics.median(values) if values else None
 
-    def ratio(self, key):
-        """Median of the per-round ratios baked / baseline.
+    def ratio(self, key, mine=BAKED, theirs=BASELINE):
+        """Median of the per-round ratios baked / baseline (or mine / theirs).
 
         The two runs of a round are next to each other in time: their ratio
         cancels most of what the rest of the machine was doing then.
         """
-        baked = self.samples.get(key, {}).get(BAKED)
-        baseline = self.samples.get(key, {}).get(BASELINE)
+        baked = self.samples.get(key, {}).get(mine)
+        baseline = self.samples.get(key, {}).get(theirs)
         if not baked or not baseline:
             return None
         return statistics.median(
@@ -169,6 +169,29 @@ def growth_table(results, sizes):
                 + f" | {', '.join(steps) or '-'} |"
             )
     return "\n".join(lines)
+
+
+# Clone to green: the baked README's uv route against its pip route.
+CLONE_ROUTES = ("uv", "pip")
+CLONE_TARGET = 0.5
+
+
+def clone_table(results):
+    """uv and pip side by side, from a clone to green tests, with the ratio."""
+    uv, pip = (results.median("clone", route) for route in CLONE_ROUTES)
+    if uv is None or pip is None:
+        return ""
+    ratio = results.ratio("clone", *CLONE_ROUTES)
+    cpu_ratio = results.ratio("clone_cpu", *CLONE_ROUTES)
+    verdict = "met" if round(ratio, 2) <= CLONE_TARGET else "MISSED"
+    return "\n".join(
+        [
+            "| Metric | uv | pip | Ratio | CPU ratio | Target | Verdict |",
+            "|" + " --- |" * 7,
+            f"| Clone to green tests | {uv:.1f} s | {pip:.1f} s | {ratio:.2f} | "
+            f"{cpu_ratio:.2f} | <= {CLONE_TARGET:.2f} | {verdict} |",
+        ]
+    )
 
 
 def _value(value, unit):

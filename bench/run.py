@@ -17,12 +17,15 @@ import shlex
 import shutil
 import sys
 import tempfile
+import tomllib
 from functools import partial
 from pathlib import Path
 
 from bench import measures
 from bench.report import (
+    CLONE_ROUTES,
     Results,
+    clone_table,
     growth_table,
     markdown_table,
     rows,
@@ -34,13 +37,16 @@ from bench.subjects import (
     BakedProject,
     Baseline,
     BenchError,
+    CloneRoute,
 )
-from tests.conftest import project_python
+from tests.conftest import UV, interpreter, project_python
 
 QUICK_STEPS = (measures.boot, measures.cli, measures.peak_memory)
 QUICK_PAIRS = 3
 REQUEST_KEYS = ("inproc_read", "inproc_write", "loop_read", "loop_write")
 LOOPBACK_KEYS = ("loop_read", "loop_write")
+# Clone to green takes tens of seconds by pip: measured in the first rounds.
+CLONE_ROUNDS = 3
 
 
 def parse(argv):
@@ -120,7 +126,9 @@ def main(argv=None):
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     table = rows(results, args.sizes)
-    print("\n".join([text_table(table), *results.skip_notes()]))
+    print(
+        "\n".join([text_table(table), *results.skip_notes(), "", clone_table(results)])
+    )
     args.output.write_text(markdown(args, results, table, machine))
     print(f"\nWritten to {args.output}")
     return 0
@@ -132,6 +140,7 @@ def benchmark(args, workdir):
     check_pins(baked)
     baseline = Baseline.prepare(workdir / "baseline", baked.python)
     subjects = (baked, baseline)
+    routes = clone_routes(baked, workdir)
     results = Results()
 
     api = measures.api_problem(baked) or measures.api_problem(baseline)
@@ -172,25 +181,39 @@ def benchmark(args, workdir):
                     results.add(subject.name, step(subject))
         results.add(baked.name, measures.bake_time(baked))
         results.add(baked.name, measures.suite_time(baked))
+        if round_number < CLONE_ROUNDS:
+            for route in routes if round_number % 2 else routes[::-1]:
+                results.add(route.name, measures.clone_to_green(route))
     version = baked.run([baked.python, "-c", "import sys; print(sys.version)"])
     return results, version.stdout.split()[0]
 
 
+def clone_routes(baked, workdir):
+    version = (baked.root / ".python-version").read_text().strip()
+    python = interpreter(version)
+    if python is None or UV is None:
+        raise BenchError(
+            f"clone to green needs Python {version} and uv: run scripts/bench.sh"
+        )
+    return [CloneRoute(name, baked, workdir, python, UV) for name in CLONE_ROUTES]
+
+
 def check_pins(baked):
     """The baseline runs on the baked project's venv: its pins must agree."""
-    ours = _pins(BENCH_DIR / "baseline" / "requirements.txt")
-    theirs = _pins(baked.root / "requirements.txt")
+    ours = _pins((BENCH_DIR / "baseline" / "requirements.txt").read_text().splitlines())
+    project = tomllib.loads((baked.root / "pyproject.toml").read_text())["project"]
+    theirs = _pins(project["dependencies"])
     differ = {name: pin for name, pin in ours.items() if theirs.get(name) != pin}
     if differ:
         raise BenchError(
             "bench/baseline/requirements.txt differs from the baked project's "
-            f"requirements.txt on {', '.join(sorted(differ))}: align the pins"
+            f"pyproject.toml on {', '.join(sorted(differ))}: align the pins"
         )
 
 
-def _pins(path):
+def _pins(requirements):
     pins = {}
-    for line in path.read_text().splitlines():
+    for line in requirements:
         line = line.split("#")[0].strip()
         if "==" in line:
             name, version = line.split("==")
@@ -221,10 +244,28 @@ def markdown(args, results, table, machine):
         markdown_table(table),
         *results.skip_notes(),
         *_console_note(results),
+        CLONE_INTRODUCTION.format(rounds=min(args.repeat, CLONE_ROUNDS)),
+        clone_table(results),
         GROWTH_INTRODUCTION,
         growth_table(results, args.sizes),
+        *kept_sections(args.output),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+# Measured by the suite's own command, not by this benchmark: a new
+# BENCHMARKS.md keeps the section as it was.
+SUITE_SECTION = "## The template's test suite"
+
+
+def kept_sections(path):
+    text = path.read_text() if path.is_file() else ""
+    start = text.find(f"\n{SUITE_SECTION}\n")
+    if start == -1:
+        return []
+    section = text[start + 1 :]
+    end = section.find("\n## ", len(SUITE_SECTION))
+    return [(section if end == -1 else section[:end]).rstrip()]
 
 
 INTRODUCTION = """\
@@ -247,6 +288,17 @@ project's driver turns on WAL and runs each migration in one transaction,
 while the baseline keeps SQLite's defaults (a rollback journal; a commit, so a
 sync to disk, per DDL statement). Those ratios show what that choice is worth
 on this disk, not what the Edmunds layer costs."""
+
+CLONE_INTRODUCTION = """\
+## Clone to green
+
+A teammate's first minutes: from `git clone` of the baked project to its
+tests passing, by the baked README's own commands, in the same rounds. uv:
+`uv sync --locked` then `uv run pytest`, from `uv.lock`. pip: a venv, pip
+25.1 or newer, `pip install -e . --group dev`, then `pytest`. Both with their
+download caches as this machine has them (warm after the first run), medians
+of {rounds} runs each, the route that goes first alternating. The ratio is
+uv / pip."""
 
 GROWTH_INTRODUCTION = """\
 ## Growth

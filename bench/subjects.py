@@ -1,10 +1,12 @@
 """The two apps under test: the baked project and the plain Flask baseline.
 
 Both run with the same interpreter and packages (the venv of the baked
-project's requirements), each in a folder of its own under the work folder.
+project's lock), each in a folder of its own under the work folder. Beside
+them, the two routes a newcomer may take from a clone to green tests.
 """
 
 import copy
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -299,3 +301,67 @@ def _insert_before(path, anchor, text):
     if anchor not in source:
         raise BenchError(f"{path.name} has changed: {anchor.strip()!r} is not in it")
     path.write_text(source.replace(anchor, text + anchor, 1))
+
+
+class CloneRoute(Subject):
+    """A newcomer's way from a clone of the baked project to green tests.
+
+    The baked README's own commands ("Get it running"): its uv block up to
+    the tests, or the same clone followed by its block for pip alone. Each
+    run starts from an empty folder; uv and pip keep their usual caches.
+    """
+
+    def __init__(self, name, baked, workdir, python, uv):
+        super().__init__(Path(workdir) / f"clone-{name}", python)
+        self.name = name
+        uv_block, pip_block = _readme_routes(baked.root / "README.md")
+        clone = uv_block[0]
+        lines = (
+            uv_block[: _first(uv_block, "pytest") + 1]
+            if name == "uv"
+            else [
+                clone,
+                *pip_block,
+            ]
+        )
+        self.script = "\n".join(lines).replace("<repository-url>", str(baked.root))
+        # python3 and uv by their own paths: pyenv's shims would choose
+        # another Python, or none, in a folder with a .python-version.
+        self.tools = Path(workdir) / f"tools-{name}"
+        self.tools.mkdir(exist_ok=True)
+        for tool, target in (("python3", python), ("uv", uv)):
+            if not (self.tools / tool).exists():
+                (self.tools / tool).symlink_to(target)
+
+    def env(self):
+        environment = super().env()
+        environment["PATH"] = f"{self.tools}:{environment['PATH']}"
+        environment["UV_PYTHON"] = str(self.python)
+        environment["UV_PYTHON_DOWNLOADS"] = "never"
+        return environment
+
+    def argv(self):
+        """The route as one shell script, in a fresh folder."""
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir()
+        return ["bash", "-ec", self.script]
+
+
+def _readme_routes(readme):
+    """The uv and pip code blocks of the README's "Get it running" section."""
+    text = readme.read_text()
+    section = re.search(r"^## Get it running\n(.*?)(?=^## )", text, re.M | re.S)
+    blocks = re.findall(
+        r"^```bash\n(.*?)^```", section.group(1) if section else "", re.M | re.S
+    )
+    uv_block = [block for block in blocks if block.startswith("git clone ")]
+    pip_block = [block for block in blocks if "--group dev" in block]
+    if len(uv_block) != 1 or len(pip_block) != 1:
+        raise BenchError(
+            "the baked README's 'Get it running' has changed: no uv and pip routes"
+        )
+    return uv_block[0].strip().splitlines(), pip_block[0].strip().splitlines()
+
+
+def _first(lines, word):
+    return next(index for index, line in enumerate(lines) if word in line)

@@ -9,6 +9,7 @@ removes or commits into what it did not make.
 """
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
@@ -70,6 +71,38 @@ def remove_unwanted_files():
     if not DOCKER:
         for name in DOCKER_FILES:
             Path(name).unlink()
+
+
+def put_lock_in_place():
+    """uv.lock for this bake's Python and database drivers.
+
+    The template ships one lock per choice, made by its scripts/lock.sh for a
+    stand-in project (so a bake needs no network); this one gets the stand-in's
+    name and version replaced by the project's, and its packages in name
+    order, as `uv lock` itself would write it.
+    """
+    python = ANSWERS["python_version"]
+    engines = ANSWERS["database"], ANSWERS["users_database"]
+    version = ANSWERS["version"]
+    drivers = sorted({"mysql", "postgresql"} & set(engines))
+    locks = Path(".uv-locks")
+    shipped = locks / ("-".join([f"python{python}", *drivers]) + ".lock")
+    if not shipped.is_file():
+        sys.exit(f"ERROR: the template has no {shipped.name}: run its scripts/lock.sh")
+    header, *packages = shipped.read_text().split("\n[[package]]\n")
+    stand_in = 'name = "edmunds-template-bake"\nversion = "0.0.0"\n'
+    # As uv writes them: PEP 503 name, PEP 440 version (no leading zeros).
+    name = re.sub(r"[-_.]+", "-", SLUG)
+    version = re.sub(r"\d+", lambda number: str(int(number.group())), version)
+    packages = [
+        f'name = "{name}"\nversion = "{version}"\n' + package.removeprefix(stand_in)
+        if package.startswith(stand_in)
+        else package
+        for package in packages
+    ]
+    packages.sort(key=lambda package: package.split('"', 2)[1])
+    Path("uv.lock").write_text("\n[[package]]\n".join([header, *packages]))
+    shutil.rmtree(locks)
 
 
 def server_settings():
@@ -230,23 +263,28 @@ def start_history(fresh):
 def print_next_steps(git_problem):
     if git_problem:
         print(f"WARNING: no git repository made: {git_problem}", file=sys.stderr)
-    hooks = "    pre-commit install\n" if INIT_GIT and not git_problem else ""
+    hooks = "    uv run pre-commit install\n" if INIT_GIT and not git_problem else ""
     create_databases = (
         "    # create the databases first: README.md, 'Get it running'\n"
         if server_settings()
         else ""
     )
+    get_uv = (
+        ""
+        if shutil.which("uv")
+        else "\nuv is not installed here: `pipx install uv` or `pip install uv`"
+        " first (README.md also gives the route with pip alone).\n"
+    )
     print(
         f"""
 Baked {SLUG}. Next:
-
+{get_uv}
     cd {SLUG}
-    python3 -m venv .venv && . .venv/bin/activate
-    pip install -r requirements-dev.txt
-{hooks}{create_databases}    pytest
-    python manage.py db upgrade
-    python manage.py run
+    uv sync --locked
+{hooks}{create_databases}    uv run pytest
+    uv run python manage.py db upgrade && uv run python manage.py run
 
+`uv sync` needs PyPI, or uv's cache with these packages (`--offline`).
 README.md says more.
 """,
         # stderr: `cruft diff` and `cruft update` run this hook again, and
@@ -258,6 +296,7 @@ README.md says more.
 if __name__ == "__main__":
     fresh = take_fresh_bake_marker()
     remove_unwanted_files()
+    put_lock_in_place()
     write_env_file()
     write_cruft_record()
     print_next_steps(start_history(fresh))

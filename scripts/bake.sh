@@ -31,11 +31,15 @@ PY
 project=$(tail -n 1 <<<"$project")
 cd "$project"
 echo "Setting up $project ..." >&2
-"$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q -r requirements-dev.txt
-.venv/bin/python manage.py db upgrade
-.venv/bin/python -m pytest -q
+# The bake's Python (.python-version): pyenv's newest of that version if
+# there is one, else whatever uv finds on PATH.
+version=$(cat .python-version)
+UV_PYTHON=$(ls -d "$HOME/.pyenv/versions/$version".*/bin/python 2>/dev/null | sort -V | tail -n 1)
+export UV_PYTHON=${UV_PYTHON:-$version}
+uv sync --locked
+uv run python manage.py db upgrade
+uv run pytest -q
 if [ "$serve" = 1 ]; then
     echo "Serving $project on http://127.0.0.1:5000/ (Ctrl-C stops)" >&2
-    exec .venv/bin/python manage.py run
+    exec uv run python manage.py run
 fi

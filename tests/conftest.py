@@ -1,8 +1,10 @@
 """Baking, and running what was baked.
 
 Baked projects are not installed packages: their dependencies live in a
-virtualenv shared by every bake with the same requirements files and Python,
-cached across runs (``EDMUNDS_TEMPLATE_CACHE``, else ~/.cache/edmunds-template).
+virtualenv that ``uv sync --locked`` fills from the project's uv.lock, shared
+by every bake with the same lock and Python and cached across runs
+(``EDMUNDS_TEMPLATE_CACHE``, else ~/.cache/edmunds-template). uv links the
+files in from its own cache, so a new venv costs a second or two.
 """
 
 import contextlib
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -32,6 +35,9 @@ CACHE_DIR = Path(
     / "edmunds-template"
 )
 DEV_TOOLS = TEMPLATE_DIR / ".venv" / "bin"
+# scripts/test.sh puts uv, at the version it pins, on PATH.
+UV = shutil.which("uv")
+PYENV_VERSIONS = Path.home() / ".pyenv" / "versions"
 # Set by .ci/run: what would skip for want of a server or an interpreter fails.
 REQUIRE_ALL = os.environ.get("EDMUNDS_TEMPLATE_REQUIRE_ALL") == "1"
 
@@ -51,23 +57,63 @@ def bake(cookies, **answers):
     return result.project_path
 
 
-def project_python(project, python=sys.executable):
-    """The python of a virtualenv holding the project's requirements-dev.txt."""
-    requirements = "".join(
-        (project / name).read_text()
-        for name in ("requirements.txt", "requirements-dev.txt")
-    )
+def interpreter(version):
+    """A Python ``version`` ("3.12") of this machine, or None.
+
+    The newest ~/.pyenv/versions/<version>.<patch>, else ``python<version>``
+    on PATH if it runs (a pyenv shim of a version not selected does not).
+    """
+    releases = {
+        int(path.parent.parent.name.removeprefix(f"{version}.")): path
+        for path in PYENV_VERSIONS.glob(f"{version}.*/bin/python")
+        if path.parent.parent.name.removeprefix(f"{version}.").isdigit()
+    }
+    if releases:
+        return releases[max(releases)]
+    found = shutil.which(f"python{version}")
+    if found and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0:
+        return Path(found)
+    return None
+
+
+def uv_env(python, **overrides):
+    """A baked command's environment for uv: this Python, never a download."""
+    settings = {"UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1"}
+    return clean_env(**{**settings, **overrides, "UV_PYTHON": str(python)})
+
+
+def project_python(project, python=None):
+    """The python of a venv holding the project's locked dependencies and dev group.
+
+    ``python`` defaults to the version the bake chose (``.python-version``).
+    """
+    if UV is None:
+        pytest.fail("uv is not on PATH: run the suite with scripts/test.sh")
+    if python is None:
+        version = (project / ".python-version").read_text().strip()
+        python = interpreter(version)
+        if python is None:
+            unavailable(
+                f"no Python {version} on this machine (pyenv install {version})"
+            )
+    lock = tomllib.loads((project / "uv.lock").read_text())
+    # Bakes that differ only in their name and version share a venv: the
+    # project itself is never installed (`package = false`).
+    for package in lock["package"]:
+        if package.get("source") == {"virtual": "."}:
+            package["name"] = package["version"] = ""
     version = subprocess.run(
-        [python, "-c", "import sys; print(sys.version)"],
+        [str(python), "-c", "import sys; print(sys.version)"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    key = hashlib.sha256(f"{version}\n{requirements}".encode()).hexdigest()[:16]
+    locked = json.dumps(lock, sort_keys=True)
+    key = hashlib.sha256(f"{version}\n{locked}".encode()).hexdigest()[:16]
     venv = CACHE_DIR / "venvs" / key
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with open(CACHE_DIR / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(CACHE_DIR / f"{key}.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
         if not (venv / "ready").exists():
             _make_venv(venv, python, project)
     return venv / "bin" / "python"
@@ -77,20 +123,15 @@ def _make_venv(venv, python, project):
     # Built in place (scripts name their own path) under the lock; "ready" is
     # written last, so an interrupted build is thrown away, never used.
     shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
-        [
-            str(venv / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "-r",
-            "requirements-dev.txt",
-        ],
-        check=True,
+    completed = subprocess.run(
+        [UV, "sync", "--locked"],
         cwd=project,
+        env=uv_env(python, UV_PROJECT_ENVIRONMENT=str(venv)),
+        capture_output=True,
+        text=True,
     )
+    if completed.returncode != 0:
+        pytest.fail(f"uv sync --locked failed:\n{completed.stderr}")
     (venv / "ready").write_text("")
 
 
@@ -107,6 +148,8 @@ def clean_env(**overrides):
                 "GUNICORN_",
                 "PYTEST_",
                 "SECRET_KEY",
+                "UV_PROJECT_ENVIRONMENT",
+                "UV_PYTHON",
                 "VIRTUAL_ENV",
             )
         )

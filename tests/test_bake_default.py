@@ -46,11 +46,13 @@ def test_the_project_has_the_edmunds_layout(project):
         ".env.py",
         ".env.example.py",
         "README.md",
-        "requirements.txt",
-        "requirements-dev.txt",
+        "pyproject.toml",
+        "uv.lock",
+        ".python-version",
         "gunicorn.conf.py",
         ".pre-commit-config.yaml",
         ".github/workflows/ci.yml",
+        ".github/dependabot.yml",
         "app/http/routes.py",
         "app/http/handlers/users.py",
         "app/http/handlers/tags.py",
@@ -58,6 +60,9 @@ def test_the_project_has_the_edmunds_layout(project):
     ]:
         assert (project / path).is_file(), path
     assert len(list((project / "migrations/versions").glob("*.py"))) == 1
+    # Dependencies live in pyproject.toml and uv.lock; the shipped locks go.
+    assert not list(project.glob("requirements*.txt"))
+    assert not (project / ".uv-locks").exists()
 
 
 def test_no_template_marker_is_left(project):

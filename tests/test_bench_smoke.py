@@ -85,6 +85,14 @@ def test_every_figure_is_measured_and_reported(tmp_path):
     # The same table is printed.
     for label in rows:
         assert label in completed.stdout
+    # uv against pip, side by side, from a clone to green tests.
+    (clone,) = [line for line in report.splitlines() if line.startswith("| Clone")]
+    _label, uv, pip, ratio, cpu_ratio, _target, verdict = [
+        cell.strip() for cell in clone.strip("|").split(" | ")
+    ]
+    assert uv.endswith(" s") and pip.endswith(" s"), clone
+    assert float(ratio) > 0 and float(cpu_ratio) > 0 and verdict in ("met", "MISSED")
+    assert "Clone to green tests" in completed.stdout
 
 
 def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path):

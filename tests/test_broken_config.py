@@ -9,7 +9,7 @@ pytestmark = pytest.mark.xdist_group("broken-config")
 
 @pytest.fixture(scope="module")
 def sqlite_only_python(cookies_session):
-    """A venv with the default requirements: no PostgreSQL or MySQL driver."""
+    """A venv with the default lock: no PostgreSQL or MySQL driver."""
     return project_python(bake(cookies_session))
 
 

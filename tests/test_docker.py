@@ -1,5 +1,6 @@
 """The optional Dockerfile, checked without a Docker engine: what it copies
-exists, and what it runs works when run directly."""
+exists, and what it runs works when run directly, its dependency layer
+included (uv from the lock, in a folder holding only what that layer copies)."""
 
 import fnmatch
 import json
@@ -10,7 +11,18 @@ import shutil
 
 import pytest
 
-from conftest import bake, call, clean_env, free_port, project_python, run, serving
+from conftest import (
+    UV,
+    bake,
+    call,
+    clean_env,
+    free_port,
+    interpreter,
+    run,
+    serving,
+    unavailable,
+    uv_env,
+)
 
 pytestmark = pytest.mark.xdist_group("docker")
 
@@ -79,11 +91,50 @@ def test_the_image_is_slim_python_with_a_non_root_user(project):
 def test_dependencies_are_installed_before_the_code_is_copied(project):
     steps = instructions(project)
     copies = [arguments for instruction, arguments in steps if instruction == "COPY"]
-    assert copies == ["requirements.txt ./", ". ."]
-    assert (project / "requirements.txt").is_file()
-    install = steps.index(("RUN", "pip install -r requirements.txt"))
-    assert steps.index(("COPY", "requirements.txt ./")) < install
-    assert install < steps.index(("COPY", ". ."))
+    assert copies == ["pyproject.toml uv.lock ./", ". ."]
+    (install,) = [step for step in steps if step[0] == "RUN" and "uv sync" in step[1]]
+    assert "uv sync --locked --no-dev" in install[1]
+    assert steps.index(("COPY", "pyproject.toml uv.lock ./")) < steps.index(install)
+    assert steps.index(install) < steps.index(("COPY", ". ."))
+
+
+@pytest.fixture(scope="module")
+def dependency_layer(project, tmp_path_factory):
+    """What the image's uv step makes, from only the files copied before it."""
+    python = interpreter("3.11")
+    if python is None:
+        unavailable("no Python 3.11 on this machine, the image's Python")
+    layer = tmp_path_factory.mktemp("image")
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy2(project / name, layer / name)
+    steps = instructions(project)
+    (install,) = [
+        step[1] for step in steps if step[0] == "RUN" and "uv sync" in step[1]
+    ]
+    # The image gets uv from PyPI; here the suite's own uv stands in.
+    command = install.split("&&")[1].strip()
+    image_env = dict(pair.split("=", 1) for pair in shlex.split(dict(steps)["ENV"]))
+    uv_settings = {
+        key: value for key, value in image_env.items() if key.startswith("UV_")
+    }
+    uv_settings.pop("UV_NO_CACHE")  # the suite keeps uv's cache, to link from
+    completed = run(
+        layer,
+        "sh",
+        "-c",
+        command.replace("uv ", f"{UV} ", 1),
+        env=uv_env(python, **uv_settings),
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return layer
+
+
+def test_the_image_gets_the_locked_runtime_without_dev_tools(dependency_layer):
+    bin_folder = dependency_layer / ".venv" / "bin"
+    assert (bin_folder / "gunicorn").is_file()
+    for tool in ("pytest", "ruff", "pre-commit"):
+        assert not (bin_folder / tool).exists(), tool
 
 
 def test_secrets_and_local_state_stay_out_of_the_image(project, tmp_path):
@@ -93,7 +144,9 @@ def test_secrets_and_local_state_stay_out_of_the_image(project, tmp_path):
     assert (files / "migrations/env.py").is_file() and (files / "wsgi.py").is_file()
 
 
-def test_the_command_migrates_then_serves_and_refuses_a_missing_key(project, tmp_path):
+def test_the_command_migrates_then_serves_and_refuses_a_missing_key(
+    project, dependency_layer, tmp_path
+):
     steps = instructions(project)
     image_env = dict(pair.split("=", 1) for pair in shlex.split(dict(steps)["ENV"]))
     assert image_env["APP_ENV"] == "production"
@@ -102,10 +155,11 @@ def test_the_command_migrates_then_serves_and_refuses_a_missing_key(project, tmp
     assert command.startswith("python manage.py db upgrade && ")
     workdir = image_files(project, tmp_path / "image")
     (workdir / "storage/database").mkdir(parents=True)  # as the image's RUN does
-    python = project_python(project)
-    path = f"{python.parent}{os.pathsep}{os.environ['PATH']}"
+    # The image's PATH puts the venv of the uv step first.
+    assert image_env["PATH"].startswith("/srv/app/.venv/bin:")
+    path = f"{dependency_layer / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
     port = free_port()
-    env = clean_env(**image_env, PATH=path)
+    env = clean_env(**{**image_env, "PATH": path})
     # The image listens on every interface; here, on loopback only.
     env["GUNICORN_CMD_ARGS"] = f"--bind 127.0.0.1:{port}"
 

@@ -4,7 +4,7 @@ import ast
 import json
 import re
 import subprocess
-import sys
+import tomllib
 import unicodedata
 
 import pytest
@@ -14,11 +14,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import TEMPLATE_DIR, assert_ruff_passes, clean_env, project_python
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
 
 pytestmark = pytest.mark.xdist_group("free-text")
 
@@ -183,7 +178,9 @@ def test_every_problem_gets_its_own_line(cookies, capfd):
 @pytest.mark.parametrize(
     ("prompt", "answer", "choices"),
     [
-        ("python_version", "2.7", "3.12, 3.13, 3.11, 3.10"),
+        ("python_version", "2.7", "3.12, 3.13, 3.11"),
+        # Past its end of life: no longer offered, and no lock is shipped for it.
+        ("python_version", "3.10", "3.12, 3.13, 3.11"),
         ("database", "oracle", "sqlite, postgresql, mysql"),
         ("users_database", "oracle", "none, sqlite, postgresql, mysql"),
     ],

@@ -2,19 +2,24 @@
 
 import os
 import re
+import secrets
 import stat
+import subprocess
 import textwrap
 
 import pytest
 
 from conftest import (
+    UV,
     bake,
     call,
-    clean_env,
     free_port,
+    interpreter,
     project_python,
     run,
     serving,
+    unavailable,
+    uv_env,
 )
 
 pytestmark = pytest.mark.xdist_group("readme")
@@ -23,11 +28,6 @@ pytestmark = pytest.mark.xdist_group("readme")
 @pytest.fixture(scope="module")
 def project(cookies_session):
     return bake(cookies_session, project_name="Read Me")
-
-
-@pytest.fixture(scope="module")
-def python(project):
-    return project_python(project)
 
 
 def section(project, title):
@@ -61,34 +61,83 @@ def test_the_readme_covers_what_a_newcomer_needs(project):
     assert commands.index("db upgrade") < commands.index("gunicorn")
 
 
-def test_clone_to_green_tests_and_a_running_app_in_five_commands(project, tmp_path):
-    (commands,) = code_blocks(section(project, "Get it running"), "bash")
+def the_bakes_python(project):
+    version = (project / ".python-version").read_text().strip()
+    python = interpreter(version)
+    if python is None:
+        unavailable(f"no Python {version} on this machine (pyenv install {version})")
+    return python
+
+
+def newcomer_env(project, tmp_path, **settings):
+    """A shell where uv is installed and python3 is the bake's Python.
+
+    pyenv's shims stand in the way of both (a shim of a version the folder
+    does not select fails), so both are named here, as a newcomer's machine
+    would have them.
+    """
+    python = the_bakes_python(project)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "python3").symlink_to(python)
+    (tools / "uv").symlink_to(UV)
+    path = f"{tools}{os.pathsep}{os.environ['PATH']}"
+    return uv_env(python, PATH=path, **settings)
+
+
+def test_clone_to_green_tests_and_a_running_app_in_three_uv_commands(project, tmp_path):
+    (commands, *_) = code_blocks(section(project, "Get it running"), "bash")
     lines = commands.strip().splitlines()
-    assert len(lines) <= 5
     assert lines[0].startswith("git clone <repository-url> ")
+    assert len(lines) <= 4 and all(line.startswith("uv ") for line in lines[1:])
     script = commands.replace("<repository-url>", str(project))
     port = free_port()
-    env = clean_env(FLASK_RUN_PORT=str(port))  # `run` reads its port from here
+    # `run` reads its port from FLASK_RUN_PORT.
+    env = newcomer_env(project, tmp_path, FLASK_RUN_PORT=str(port))
 
-    # Every command as written, in a fresh venv: pip installs from the index.
     with serving(f"set -e\n{script}", tmp_path, env, port, timeout=540) as url:
         assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 201
         assert call(f"{url}/api/users")[1]["total"] == 1
-    assert (tmp_path / "read_me" / ".venv").is_dir()
+    clone = tmp_path / "read_me"
+    assert (clone / ".venv").is_dir()
     # The copy holds secrets: the README's step makes it its owner's alone
     # (the app refuses it otherwise), whatever the umask.
-    assert stat.S_IMODE((tmp_path / "read_me" / ".env.py").stat().st_mode) == 0o600
+    assert stat.S_IMODE((clone / ".env.py").stat().st_mode) == 0o600
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True
+    )
+    assert status.stdout == ""  # uv.lock stays as committed
 
 
-def test_the_production_commands_serve_the_app(project, python):
+def test_the_pip_route_installs_and_passes_the_tests(project, tmp_path):
+    (_, commands) = code_blocks(section(project, "Get it running"), "bash")
+    assert "--group dev" in commands
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(project), str(clone)], check=True)
+    env = newcomer_env(project, tmp_path)
+    del env["UV_PYTHON"]  # no uv on this route
+
+    completed = run(clone, "bash", "-c", f"set -e\n{commands}", env=env, timeout=540)
+    assert " passed" in completed.stdout
+    version = run(clone, ".venv/bin/python", "--version").stdout
+    expected = (project / ".python-version").read_text().strip()
+    assert version.startswith(f"Python {expected}.")
+
+
+def test_the_production_commands_serve_the_app(project, tmp_path):
     (commands,) = code_blocks(section(project, "Running in production"), "bash")
-    assert "127.0.0.1:8000" in commands
+    assert "127.0.0.1:8000" in commands and "--no-dev" in commands
     port = free_port()
     script = commands.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
-    path = f"{python.parent}{os.pathsep}{os.environ['PATH']}"
+    server = tmp_path / "server"
+    subprocess.run(["git", "clone", "-q", str(project), str(server)], check=True)
+    env = newcomer_env(project, tmp_path, SECRET_KEY=secrets.token_urlsafe(48))
 
-    with serving(f"set -e\n{script}", project, clean_env(PATH=path), port) as url:
+    with serving(f"set -e\n{script}", server, env, port) as url:
         assert call(f"{url}/api/tags", "POST", {"name": "math"})[0] == 201
+    # What production runs, and nothing a developer alone needs.
+    assert (server / ".venv/bin/gunicorn").is_file()
+    assert not (server / ".venv/bin/pytest").exists()
 
 
 NOTE_MODEL = """\
@@ -142,3 +191,31 @@ def test_adding_a_database_instance_as_the_readme_says(cookies):
     completed = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
     assert " passed" in completed.stdout
     assert (project / "storage/database/archive-testing.db").is_file()
+
+
+def test_the_bake_prints_the_readmes_uv_commands(cookies, capfd):
+    project = bake(cookies, project_name="Next Steps")
+    printed = capfd.readouterr().err
+    (commands, *_) = code_blocks(section(project, "Get it running"), "bash")
+    for line in commands.strip().splitlines()[1:]:
+        assert f"    {line}\n" in printed, line
+    assert "uv run pre-commit install" in printed
+    assert "pip install -r" not in printed and "requirements" not in printed
+
+
+def test_the_next_steps_say_how_to_get_uv_where_it_is_missing(
+    cookies, capfd, monkeypatch
+):
+    without_uv = os.pathsep.join(
+        folder
+        for folder in os.environ["PATH"].split(os.pathsep)
+        if not (folder and os.path.exists(os.path.join(folder, "uv")))
+    )
+    monkeypatch.setenv("PATH", without_uv)
+    bake(cookies, project_name="No Uv Yet", init_git=False)
+    printed = capfd.readouterr().err
+    assert "uv is not installed here: `pipx install uv` or `pip install uv`" in printed
+
+    monkeypatch.undo()
+    bake(cookies, project_name="With Uv", init_git=False)
+    assert "uv is not installed here" not in capfd.readouterr().err

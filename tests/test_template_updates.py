@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 
 import pytest
 import yaml
@@ -195,18 +196,29 @@ def secret_key(project):
     return key
 
 
-def test_the_template_and_the_project_pin_the_same_cruft():
-    def pin(path):
-        (line,) = [
-            line
-            for line in path.read_text().splitlines()
-            if line.lower().startswith("cruft==")
-        ]
-        return line
+def cruft_pin():
+    """The cruft the template's tests run: the one baked projects run too."""
+    dev = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())
+    (pin,) = [
+        line for line in dev["dependency-groups"]["dev"] if line.startswith("cruft==")
+    ]
+    return pin.removeprefix("cruft==")
 
-    assert pin(TEMPLATE_DIR / "requirements-dev.txt") == pin(
-        TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "requirements-dev.txt"
+
+def test_the_project_runs_the_cruft_the_template_tests(cookies):
+    project = cookies.bake(extra_context={"init_git": False}).project_path
+    runs = re.findall(
+        r"(?:uvx cruft@|pipx run cruft==)([\w.]+)",
+        (project / "README.md").read_text()
+        + (project / ".github/workflows/template-updates.yml").read_text(),
     )
+    assert runs and set(runs) == {cruft_pin()}
+    # Run now and then, not installed into every environment.
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    listed = pyproject["project"]["dependencies"] + [
+        line for group in pyproject["dependency-groups"].values() for line in group
+    ]
+    assert not [line for line in listed if line.lower().startswith("cruft")]
 
 
 # The whole journey of the issue: bake, work, update, check.
@@ -250,12 +262,11 @@ def journey(tmp_path_factory):
     facts["diff"] = place.cruft(project, "diff").stdout
 
     facts["commit"] = place.change_template()
-    tool = python.parent / "cruft"
-    facts["check before"] = place.cruft(project, "check", tool=tool, check=False)
-    facts["update"] = place.cruft(project, "update", "-y", tool=tool)
+    facts["check before"] = place.cruft(project, "check", check=False)
+    facts["update"] = place.cruft(project, "update", "-y")
     # Snapshot before anything else runs: the tests write to storage/.
     facts["storage after"] = tree_digest(project / "storage")
-    facts["check after"] = place.cruft(project, "check", tool=tool, check=False)
+    facts["check after"] = place.cruft(project, "check", check=False)
     return facts
 
 
@@ -505,51 +516,58 @@ def run_step(project, place, script, tools=DEV_TOOLS):
     )
 
 
-def test_the_ci_job_installs_the_pinned_cruft(tmp_path):
+def uvx_stand_in(folder):
+    """`uvx` that runs the template's own cruft, and only at the pinned version.
+
+    The job's runner gets uv from setup-uv; here, without a download, uvx's
+    part is played by the cruft the template's tests use.
+    """
+    folder.mkdir()
+    (folder / "uvx").write_text(
+        "#!/bin/sh\n"
+        f'[ "$1" = "cruft@{cruft_pin()}" ] || {{ echo "uvx $1" >&2; exit 9; }}\n'
+        f'shift\nexec "{DEV_TOOLS / "cruft"}" "$@"\n'
+    )
+    (folder / "uvx").chmod(0o755)
+    return folder
+
+
+def test_the_ci_job_sets_up_uv_and_never_installs_cruft(tmp_path):
     place = Workplace(tmp_path)
     project = place.create("Pinned", init_git=False)
-    job, (install, _) = step_scripts(project)
+    job, scripts = step_scripts(project)
     assert job["continue-on-error"] is True
-    # A stand-in python shows what pip would be asked to install.
-    tools = tmp_path / "tools"
-    tools.mkdir()
-    (tools / "python").write_text('#!/bin/sh\necho "$@"\n')
-    (tools / "python").chmod(0o755)
-
-    completed = run_step(project, place, install, tools=tools)
-
-    assert completed.returncode == 0, completed.stderr
-    pin = [
-        line
-        for line in (project / "requirements-dev.txt").read_text().splitlines()
-        if line.startswith("cruft==")
-    ]
-    assert completed.stdout.split() == ["-m", "pip", "install", *pin] and pin
+    (setup,) = [step for step in job["steps"] if "setup-uv" in step.get("uses", "")]
+    assert setup["with"]["python-version"]
+    # One step: the check, through uvx.
+    assert len(scripts) == 1 and f"uvx cruft@{cruft_pin()} check" in scripts[0]
+    assert "pip install" not in "".join(scripts)
 
 
 def test_the_ci_step_warns_when_behind_and_never_fails(tmp_path):
     place = Workplace(tmp_path)
     project = place.create("Watched")
-    _, (_, script) = step_scripts(project)
+    _, (script,) = step_scripts(project)
+    tools = uvx_stand_in(tmp_path / "tools")
 
-    current = run_step(project, place, script)
+    current = run_step(project, place, script, tools=tools)
     assert current.returncode == 0 and "::warning" not in current.stdout
     assert "up to date" in current.stdout
 
     place.change_template()
-    behind = run_step(project, place, script)
+    behind = run_step(project, place, script, tools=tools)
     assert behind.returncode == 0
     assert "::warning title=Template updates::The template has moved on" in (
         behind.stdout
     )
 
     shutil.rmtree(place.template)
-    unreachable = run_step(project, place, script)
+    unreachable = run_step(project, place, script, tools=tools)
     assert unreachable.returncode == 0
     assert "::warning title=Template updates::cruft check could not" in (
         unreachable.stdout
     )
 
     (project / ".cruft.json").unlink()
-    unlinked = run_step(project, place, script)
+    unlinked = run_step(project, place, script, tools=tools)
     assert unlinked.returncode == 0 and "::notice" in unlinked.stdout

@@ -8,10 +8,12 @@ import yaml
 
 from conftest import (
     PRE_COMMIT_HOME,
+    UV,
     bake,
-    clean_env,
-    project_python,
+    interpreter,
     render,
+    unavailable,
+    uv_env,
 )
 
 WORKFLOW = ".github/workflows/ci.yml"
@@ -31,30 +33,74 @@ def step_using(job, action):
     return step
 
 
-@pytest.mark.parametrize("version", ["3.10", "3.11", "3.12", "3.13"])
-def test_the_workflow_sets_up_the_chosen_python(cookies, version):
+@pytest.mark.parametrize("version", ["3.11", "3.12", "3.13"])
+def test_the_workflow_sets_up_uv_and_the_chosen_python(cookies, version):
     project = bake(cookies, python_version=version)
     job = job_of((project / WORKFLOW).read_text())
 
-    assert step_using(job, "actions/setup-python@")["with"]["python-version"] == version
+    setup = step_using(job, "astral-sh/setup-uv@")
+    assert setup["with"]["python-version"] == version
+    assert setup["with"]["enable-cache"] is True
+    assert not [s for s in job["steps"] if "setup-python" in s.get("uses", "")]
+
+
+# Majors that run on a current Node; a later one is fine, an older one is not.
+CURRENT_MAJORS = {
+    "actions/checkout": 6,
+    "actions/cache": 5,
+    "astral-sh/setup-uv": 8,
+}
+
+
+def test_every_action_is_at_a_current_major(cookies):
+    project = bake(cookies, docker=True)
+    workflows = sorted((project / ".github/workflows").glob("*.yml"))
+    used = [
+        step["uses"]
+        for workflow in workflows
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step
+    ]
+    assert used
+    for action in used:
+        name, version = action.split("@")
+        assert name in CURRENT_MAJORS, f"{action}: which major is current?"
+        assert int(version.removeprefix("v").split(".")[0]) >= CURRENT_MAJORS[name]
+
+
+@pytest.mark.parametrize("docker", [False, True])
+def test_dependabot_watches_the_lock_the_actions_and_the_image(cookies, docker):
+    project = bake(cookies, docker=docker)
+    config = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    expected = {"uv", "github-actions"} | ({"docker"} if docker else set())
+    assert config["version"] == 2 and ecosystems == expected
+    for update in config["updates"]:
+        assert update["directory"] == "/" and update["schedule"]["interval"]
 
 
 @pytest.mark.xdist_group("workflow")
 def test_every_command_of_the_workflow_passes_locally(cookies):
     project = bake(cookies, project_name="Workflow Check")
-    python = project_python(project)
     job = job_of((project / WORKFLOW).read_text())
     assert "services" not in job  # SQLite alone needs no server
     commands = [step["run"] for step in job["steps"] if "run" in step]
     assert commands == [
-        "python -m pip install -r requirements-dev.txt",
-        "pre-commit run --all-files --show-diff-on-failure",
-        "python manage.py db upgrade\npython manage.py db check\n",
-        "pytest",
+        "uv sync --locked",
+        "uv run pre-commit run --all-files --show-diff-on-failure",
+        "uv run python manage.py db upgrade\nuv run python manage.py db check\n",
+        "uv run pytest",
     ]
-    env = clean_env(
+    setup = step_using(job, "astral-sh/setup-uv@")["with"]
+    python = interpreter(setup["python-version"])
+    if python is None:
+        unavailable(f"no Python {setup['python-version']} on this machine")
+    # What setup-uv leaves behind: uv on PATH, UV_PYTHON set.
+    env = uv_env(
+        python,
         **{key: str(value) for key, value in job["env"].items()},
-        PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}",
+        PATH=f"{os.path.dirname(UV)}{os.pathsep}{os.environ['PATH']}",
         PRE_COMMIT_HOME=str(PRE_COMMIT_HOME),
     )
 
@@ -72,6 +118,12 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
             f"{command}\n{completed.stdout}\n{completed.stderr}"
         )
     assert " passed" in completed.stdout
+    assert (
+        setup["version"]
+        == subprocess.run(
+            [UV, "--version"], capture_output=True, text=True, check=True
+        ).stdout.split()[1]
+    )
 
 
 # The engines of the `database` and `users_database` prompts: the workflow

@@ -165,8 +165,8 @@ def _config_without(name):
         from edmunds.console.generators.configfile import FIRST_PARTY, ConfigFile
     except ImportError as error:
         raise click.ClickException(
-            f"make needs the development requirements ({error}): "
-            "pip install -r requirements-dev.txt"
+            f"make needs the dev dependency group ({error}): "
+            "uv sync (pip: pip install -e . --group dev)"
         ) from None
     config = ConfigFile(Path(current_app.root_path) / "config" / "app.py")
     if name in FIRST_PARTY:

@@ -49,10 +49,10 @@ def find_seeder(name):
         if error.name in (module_name, SEEDERS, "app.database"):
             raise click.ClickException(f"no seeder named {name!r} ({where})") from None
         # The sample seeders build rows with factory-boy and Faker, which
-        # only the development requirements install.
+        # only the dev dependency group installs.
         raise click.ClickException(
             f"{where} needs {error.name!r}, which is not installed: "
-            "pip install -r requirements-dev.txt"
+            "uv sync (the dev group; pip: pip install -e . --group dev)"
         ) from None
     seeder = getattr(module, name, None)
     if not (isinstance(seeder, type) and issubclass(seeder, Seeder)):

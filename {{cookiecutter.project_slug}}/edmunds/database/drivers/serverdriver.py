@@ -41,8 +41,8 @@ class ServerDriver(Driver):
         if find_spec(self.dbapi) is None:
             raise ConfigurationError(
                 f"database instance {self.name!r}: {type(self).__name__} needs "
-                f"the {self.dbapi_package} package (add it to requirements.txt "
-                "and install it)"
+                f"the {self.dbapi_package} package (uv add "
+                f"'{self.dbapi_package}' adds it to pyproject.toml and uv.lock)"
             )
 
     def port(self):

@@ -190,6 +190,7 @@ def test_a_rebake_keeps_the_projects_own_env_file_byte_for_byte(place):
     # record holds it.
     assert place.git("status", "--porcelain").splitlines() == [
         " M .cruft.json",
+        " M .github/dependabot.yml",
         " M README.md",
         "?? .dockerignore",
         "?? Dockerfile",

@@ -1,11 +1,11 @@
 import os
 
 from app.http.routes import register_routes
-from app.providers.httperrorserviceprovider import HttpErrorServiceProvider
 from edmunds.application import Application
 from edmunds.database.providers.migrateserviceprovider import (
     MigrateServiceProvider,
 )
+from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -14,6 +14,6 @@ def bootstrap():
     """Build the application: the one place where it is wired together."""
     app = Application("app", root_path=PROJECT_ROOT)
     app.register(MigrateServiceProvider)
-    app.register(HttpErrorServiceProvider)
+    app.register(ApiServiceProvider)
     register_routes(app)
     return app

@@ -1,8 +1,9 @@
 """Every list the API answers comes a page at a time, never all at once."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from edmunds.database.db import db
+from edmunds.http.schema import Schema
 
 PER_PAGE = 20
 # Bounds what one request can make the database and the app load.

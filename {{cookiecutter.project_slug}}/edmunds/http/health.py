@@ -1,12 +1,13 @@
 """/up and /ready: what a load balancer or an orchestrator asks the app."""
 
 from flask import current_app
-from marshmallow import Schema, fields
+from marshmallow import fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from edmunds.http.blueprint import endpoint
 from edmunds.http.databaseunavailable import describe
+from edmunds.http.schema import Schema
 
 
 class Up(Schema):
@@ -54,4 +55,3 @@ def ready():
     if failed:
         return {"status": "unavailable", "failed": failed}, 503
     return {"status": "ready"}
-

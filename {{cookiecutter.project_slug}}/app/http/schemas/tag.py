@@ -1,8 +1,9 @@
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.database.models.tag import Tag
 from app.http.pagination import page_of
 from edmunds.http.fields import Text
+from edmunds.http.schema import Schema
 
 NAME_LENGTH = Tag.__table__.c.name.type.length
 

@@ -1,9 +1,10 @@
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from app.database.models.user import User
-from app.http.schemas.tag import TagSchema
 from app.http.pagination import page_of
+from app.http.schemas.tag import TagSchema
 from edmunds.http.fields import Text
+from edmunds.http.schema import Schema
 
 NAME_LENGTH = User.__table__.c.name.type.length
 

@@ -28,11 +28,14 @@ def register_routes(app):
     people.add_url_rule(user, "show", users.show, methods=["GET"])
     people.add_url_rule(user, "update", users.update, methods=["PATCH"])
     people.add_url_rule(user, "delete", users.delete, methods=["DELETE"])
-    people.add_url_rule(f"{user}/tags", "tags", usertags.index, methods=["GET"])
-    user_tag = f"{user}/tags/<{ID}:tag_id>"
-    people.add_url_rule(user_tag, "attach", usertags.attach, methods=["PUT"])
-    people.add_url_rule(user_tag, "detach", usertags.detach, methods=["DELETE"])
     api.register_blueprint(people)
+
+    links = Blueprint("usertags", __name__, description="Which user has which tag")
+    links.add_url_rule(f"{user}/tags", "index", usertags.index, methods=["GET"])
+    user_tag = f"{user}/tags/<{ID}:tag_id>"
+    links.add_url_rule(user_tag, "attach", usertags.attach, methods=["PUT"])
+    links.add_url_rule(user_tag, "detach", usertags.detach, methods=["DELETE"])
+    api.register_blueprint(links)
 
     labels = Blueprint("tags", __name__, description="Tags, unique by name")
     labels.add_url_rule("/api/tags", "index", tags.index, methods=["GET"])

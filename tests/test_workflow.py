@@ -10,6 +10,7 @@ from conftest import (
     PRE_COMMIT_HOME,
     bake,
     clean_env,
+    free_port,
     project_python,
     render,
 )
@@ -51,13 +52,22 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         "pre-commit run --all-files --show-diff-on-failure",
         "python manage.py db upgrade\npython manage.py db check\n",
         "pytest",
+        "port=${PORT:-8000}\n"
+        "gunicorn --bind 127.0.0.1:$port --workers 2 --daemon --pid gunicorn.pid "
+        "wsgi:app\n"
+        "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
+        "schemathesis run http://127.0.0.1:$port/api/openapi.json \\\n"
+        "  --wait-for-schema 30 --checks all --max-examples 25 --max-time 30\n",
     ]
     env = clean_env(
         **{key: str(value) for key, value in job["env"].items()},
+        # Where the workflow's gunicorn listens: a port free on this machine.
+        PORT=str(free_port()),
         PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}",
         PRE_COMMIT_HOME=str(PRE_COMMIT_HOME),
     )
 
+    outputs = {}
     for command in commands:
         completed = subprocess.run(
             # As GitHub runs a `run:` step.
@@ -71,7 +81,9 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         assert completed.returncode == 0, (
             f"{command}\n{completed.stdout}\n{completed.stderr}"
         )
-    assert " passed" in completed.stdout
+        outputs[command.split()[0]] = completed.stdout
+    assert " passed" in outputs["pytest"]
+    assert "No issues found" in outputs["port=${PORT:-8000}"]
 
 
 # The engines of the `database` and `users_database` prompts: the workflow

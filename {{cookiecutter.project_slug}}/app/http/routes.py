@@ -2,10 +2,6 @@ from app.http.handlers import home, tags, users, usertags
 from edmunds.http import health
 from edmunds.http.blueprint import Blueprint
 
-# Ids are 32-bit integers in every engine: a larger one is a plain 404 here,
-# never an overflow in the database driver.
-ID = "int(max=2147483647)"
-
 
 def register_routes(app):
     """Every URL of the app, in one place; handlers live in app/http/handlers/.
@@ -24,7 +20,7 @@ def register_routes(app):
     people = Blueprint("users", __name__, description="Users and their tags")
     people.add_url_rule("/api/users", "index", users.index, methods=["GET"])
     people.add_url_rule("/api/users", "create", users.create, methods=["POST"])
-    user = f"/api/users/<{ID}:user_id>"
+    user = "/api/users/<int:user_id>"
     people.add_url_rule(user, "show", users.show, methods=["GET"])
     people.add_url_rule(user, "update", users.update, methods=["PATCH"])
     people.add_url_rule(user, "delete", users.delete, methods=["DELETE"])
@@ -32,7 +28,7 @@ def register_routes(app):
 
     links = Blueprint("usertags", __name__, description="Which user has which tag")
     links.add_url_rule(f"{user}/tags", "index", usertags.index, methods=["GET"])
-    user_tag = f"{user}/tags/<{ID}:tag_id>"
+    user_tag = f"{user}/tags/<int:tag_id>"
     links.add_url_rule(user_tag, "attach", usertags.attach, methods=["PUT"])
     links.add_url_rule(user_tag, "detach", usertags.detach, methods=["DELETE"])
     api.register_blueprint(links)
@@ -40,7 +36,7 @@ def register_routes(app):
     labels = Blueprint("tags", __name__, description="Tags, unique by name")
     labels.add_url_rule("/api/tags", "index", tags.index, methods=["GET"])
     labels.add_url_rule("/api/tags", "create", tags.create, methods=["POST"])
-    tag = f"/api/tags/<{ID}:tag_id>"
+    tag = "/api/tags/<int:tag_id>"
     labels.add_url_rule(tag, "show", tags.show, methods=["GET"])
     labels.add_url_rule(tag, "update", tags.update, methods=["PATCH"])
     labels.add_url_rule(tag, "delete", tags.delete, methods=["DELETE"])

@@ -7,6 +7,7 @@ One bake and one server per engine, shared by the module's tests.
 
 import http.client
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -138,7 +139,8 @@ def test_hostile_input_never_gets_a_5xx_and_always_json(api):
         answers.append((method, path[:60], status))
         assert status < 500, (method, path[:80], status, payload[:300])
         assert response_headers["Content-Type"] == "application/json", path[:80]
-        assert json.loads(payload)["error"]["code"] == status
+        if status >= 400:
+            assert json.loads(payload)["error"]["code"] == status
         assert response_headers["X-Content-Type-Options"] == "nosniff"
     statuses = {path: status for _, path, status in answers}
     assert statuses["/api/users/99999999999999999999999"] == 404
@@ -196,7 +198,11 @@ def test_schemathesis_finds_nothing_wrong(api):
         timeout=SCHEMATHESIS_SECONDS + 120,
     )
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr
-    assert "No issues found" in completed.stdout
+    # Every case passed. (A warning, such as "missing test data" for an
+    # operation that found nothing to delete, is no failure.)
+    generated = re.search(r"(\d+) generated, (\d+) passed", completed.stdout)
+    assert generated and generated[1] == generated[2], completed.stdout[-3000:]
+    assert int(generated[1]) > 0
 
 
 @pytest.mark.parametrize("api", SQLITE_ONLY, indirect=True)

@@ -117,7 +117,9 @@ HOSTILE = [
     ("GET", "/api/users/%00", b"", {}),
     ("GET", "/api/users?page=%C2%B2", b"", {}),
     ("GET", "/api/users?page=%D9%A1", b"", {}),
-    ("GET", "/api/users?page=" + "9" * 5000, b"", {}),
+    # Past 4094 bytes, gunicorn refuses the request line itself (a 400 in
+    # HTML, before the app): this one stays under, and reaches the app.
+    ("GET", "/api/users?page=" + "9" * 4000, b"", {}),
     ("GET", "/api/users?per_page=1e3", b"", {}),
     ("GET", "/api/tags?page=-0", b"", {}),
     ("GET", "/api/tags?page=%00", b"", {}),
@@ -126,6 +128,7 @@ HOSTILE = [
     ("DELETE", "/api/users", b"", {}),
     ("TRACE", "/api/users", b"", {}),
     ("GET", "/nowhere/" + "a" * 4000, b"", {}),
+    ("GET", "/api/users?per_page=" + "%F0%9F%98%80" * 300, b"", {}),
 ]
 
 
@@ -142,9 +145,8 @@ def test_hostile_input_never_gets_a_5xx_and_always_json(api):
         if status >= 400:
             assert json.loads(payload)["error"]["code"] == status
         assert response_headers["X-Content-Type-Options"] == "nosniff"
-    statuses = {path: status for _, path, status in answers}
-    assert statuses["/api/users/99999999999999999999999"] == 404
-    assert 413 in statuses.values()
+    assert ("GET", "/api/users/99999999999999999999999", 404) in answers
+    assert [status for _, _, status in answers].count(413) == 1  # the 2 MiB body
 
 
 def test_what_was_refused_left_the_data_as_it_was(api):

@@ -101,11 +101,7 @@ def create(fields):
 
 @pytest.fixture
 def client(make_app):
-    app = make_app(
-        {
-            "config/api.py": 'API_TITLE = "T"\nAPI_VERSION = "1"\nOPENAPI_VERSION = "3.0.3"\n'
-        }
-    )
+    app = make_app()  # no config/api.py: the provider's defaults
     app.register(ApiServiceProvider)
     blueprint = Blueprint("names", __name__)
     blueprint.add_url_rule("/names", "create", create, methods=["POST"])
@@ -138,3 +134,10 @@ def test_the_parser_answers_one_400_naming_the_field(client, body, content_type,
         assert "JSON object" in error["message"] and "field" not in error
     else:
         assert error["field"] == field and error["message"].startswith(f"{field}: ")
+
+
+def test_the_document_and_docs_page_need_no_configuration(client):
+    spec = client.get("/api/openapi.json").get_json()
+
+    assert spec["openapi"] == "3.0.3" and "/names" in spec["paths"]
+    assert client.get("/api/docs").status_code == 200

@@ -30,6 +30,12 @@ class ApiServiceProvider(ServiceProvider):
 
     def register(self):
         app = self.app
+        # config/api.py sets these; a project without it still gets a document.
+        app.config.setdefault("API_TITLE", app.config("app.name", "API"))
+        app.config.setdefault("API_VERSION", "1")
+        app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+        app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+        app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
         api = Api(app)
         app.extensions["edmunds.api"] = api
         for error in (OperationalError, InterfaceError):
@@ -44,7 +50,7 @@ class ApiServiceProvider(ServiceProvider):
                     response.headers.setdefault(key, value)
                 return response
 
-        docs = app.config.get("OPENAPI_URL_PREFIX", "/api").rstrip("/") + "/docs"
+        docs = app.config["OPENAPI_URL_PREFIX"].rstrip("/") + "/docs"
         app.add_url_rule(docs, "api-docs.page", _docs_page)
         app.add_url_rule(f"{docs}/start.js", "api-docs.start", _docs_start)
         app.add_url_rule(f"{docs}/<path:filename>", "api-docs.asset", _docs_asset)

@@ -6,6 +6,8 @@ import logging
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from app.database.models.tag import Tag
+
 
 def test_the_openapi_document_lists_every_endpoint(client):
     response = client.get("/api/openapi.json")
@@ -53,16 +55,17 @@ def test_the_docs_page_loads_nothing_from_elsewhere(client):
 
 @pytest.fixture
 def unreachable(app, monkeypatch):
-    """The default instance's server goes away: every new connection fails."""
-    engine = app.database_engine()
+    """The server of the instance holding the tags goes away: every new
+    connection to it fails. Yields the instance's name."""
+    name = Tag.__bind_key__ or "default"
 
     def refuse():
         raise OperationalError(
             "SELECT 1", {}, ConnectionRefusedError("connection refused")
         )
 
-    monkeypatch.setattr(engine, "raw_connection", refuse)
-    return engine
+    monkeypatch.setattr(app.database_engine(name), "raw_connection", refuse)
+    return name
 
 
 def test_up_answers_while_the_database_is_gone(client, unreachable):
@@ -74,7 +77,7 @@ def test_ready_names_the_instance_that_failed_and_nothing_else(client, unreachab
 
     # Its name only: not where it is nor who logs in to it.
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "failed": ["default"]}
+    assert response.get_json() == {"status": "unavailable", "failed": [unreachable]}
 
 
 def test_ready_answers_200_while_every_instance_answers(client):

@@ -11,14 +11,14 @@ from edmunds.database.db import db
 from edmunds.http.blueprint import endpoint
 
 
-@endpoint.arguments(PageArguments, location="query")
+@endpoint.arguments(PageArguments(), location="query")
 @endpoint.response(200, TagPage)
 def index(page):
     """Every tag, by id, a page at a time."""
     return paginated(select(Tag).order_by(Tag.id), **page)
 
 
-@endpoint.arguments(TagSchema)
+@endpoint.arguments(TagSchema())
 @endpoint.response(201, TagSchema)
 @endpoint.alt_response(409, response="CONFLICT")
 def create(fields):
@@ -36,7 +36,7 @@ def show(tag_id):
     return find(Tag, tag_id)
 
 
-@endpoint.arguments(TagUpdateSchema)
+@endpoint.arguments(TagUpdateSchema())
 @endpoint.response(200, TagSchema)
 @endpoint.alt_response(404, response="NOT_FOUND")
 @endpoint.alt_response(409, response="CONFLICT")

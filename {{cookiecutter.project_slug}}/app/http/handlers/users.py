@@ -10,7 +10,9 @@ from edmunds.database.db import db
 from edmunds.http.blueprint import endpoint
 
 
-@endpoint.arguments(PageArguments, location="query")
+# Schema instances, not classes: webargs would build a class's anew for
+# every request.
+@endpoint.arguments(PageArguments(), location="query")
 @endpoint.response(200, UserPage)
 def index(page):
     """Every user with their tags, by id, a page at a time."""
@@ -19,7 +21,7 @@ def index(page):
     return paginated(query, **page)
 
 
-@endpoint.arguments(UserSchema)
+@endpoint.arguments(UserSchema())
 @endpoint.response(201, UserSchema)
 def create(fields):
     """A new user, without tags."""
@@ -36,7 +38,7 @@ def show(user_id):
     return find(User, user_id)
 
 
-@endpoint.arguments(UserUpdateSchema)
+@endpoint.arguments(UserUpdateSchema())
 @endpoint.response(200, UserSchema)
 @endpoint.alt_response(404, response="NOT_FOUND")
 def update(fields, user_id):

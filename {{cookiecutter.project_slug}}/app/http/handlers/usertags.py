@@ -13,7 +13,7 @@ from edmunds.database.db import db
 from edmunds.http.blueprint import endpoint
 
 
-@endpoint.arguments(PageArguments, location="query")
+@endpoint.arguments(PageArguments(), location="query")
 @endpoint.response(200, TagPage)
 @endpoint.alt_response(404, response="NOT_FOUND")
 def index(page, user_id):

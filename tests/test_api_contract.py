@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import time
 from contextlib import ExitStack
+from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -40,11 +42,11 @@ SCHEMATHESIS_SECONDS = 30
         pytest.param("postgresql", marks=on_servers("postgresql")),
     ],
 )
-def api(request, cookies_session):
-    """(base URL, project, python) of a baked app under gunicorn, production."""
+def api(request, cookies_session, tmp_path_factory):
+    """The baked app under gunicorn, production: its URL, where it is, its log."""
     engine = request.param
     with ExitStack() as cleanup:
-        settings = {}
+        settings, database = {}, None
         if engine in SERVERS:
             database = cleanup.enter_context(SERVERS[engine].databases())()
             settings = SERVERS[engine].settings("default", database)
@@ -56,16 +58,28 @@ def api(request, cookies_session):
         run(project, python, "manage.py", "db", "upgrade", env=env)
         port = free_port()
         gunicorn = python.parent / "gunicorn"
+        log = tmp_path_factory.mktemp("gunicorn") / "log"
         command = (
-            f"exec {gunicorn} --bind 127.0.0.1:{port} --workers 2 --threads 4 wsgi:app"
+            f"exec {gunicorn} --bind 127.0.0.1:{port} --workers 2 --threads 4 "
+            f"wsgi:app 2>{log}"
         )
         url = cleanup.enter_context(serving(command, project, env, port))
-        yield url, project, python
+        yield Served(url, project, python, engine, database, log)
+
+
+class Served(NamedTuple):
+    url: str
+    project: Path
+    python: Path
+    engine: str
+    database: str | None
+    log: Path
 
 
 # The slower checks run on one engine: what they prove is the app's, not the
 # database's.
 SQLITE_ONLY = [pytest.param("sqlite", marks=on_servers())]
+POSTGRESQL_ONLY = [pytest.param("postgresql", marks=on_servers("postgresql"))]
 
 
 def send(url, method, path, body=b"", headers=None):
@@ -133,7 +147,7 @@ HOSTILE = [
 
 
 def test_hostile_input_never_gets_a_5xx_and_always_json(api):
-    url, _, _ = api
+    url = api.url
     send(url, "POST", "/api/users", b'{"name": "Ada"}', JSON)
     send(url, "POST", "/api/tags", b'{"name": "math"}', JSON)
     answers = []
@@ -150,7 +164,7 @@ def test_hostile_input_never_gets_a_5xx_and_always_json(api):
 
 
 def test_what_was_refused_left_the_data_as_it_was(api):
-    url, _, _ = api
+    url = api.url
     send(url, "POST", "/api/users", b'{"name": "\\ud800"}', JSON)
     status, _, payload = send(url, "GET", "/api/users?per_page=100")
     assert status == 200
@@ -159,7 +173,7 @@ def test_what_was_refused_left_the_data_as_it_was(api):
 
 
 def test_tag_names_are_unique_as_people_read_them(api):
-    url, _, _ = api
+    url = api.url
     name = f"Straße {time.monotonic_ns()}"
     status, _, payload = send(
         url, "POST", "/api/tags", json.dumps({"name": name}).encode(), JSON
@@ -171,15 +185,45 @@ def test_tag_names_are_unique_as_people_read_them(api):
 
 
 def test_health_answers_without_credentials(api):
-    url, _, _ = api
+    url = api.url
     assert send(url, "GET", "/up")[:1] == (200,)
     status, _, payload = send(url, "GET", "/ready")
     assert (status, json.loads(payload)) == (200, {"status": "ready"})
 
 
+@pytest.mark.parametrize("api", POSTGRESQL_ONLY, indirect=True)
+def test_a_database_that_goes_away_answers_503_and_logs_one_line(api):
+    server = SERVERS["postgresql"]
+    assert send(api.url, "GET", "/api/tags")[0] == 200  # a pooled connection
+    before = api.log.read_text().count("\n")
+    # The database goes away: no new connection, every open one cut.
+    server.execute(f"ALTER DATABASE {api.database} ALLOW_CONNECTIONS false")
+    server.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = {server.quote(api.database)}"
+    )
+    try:
+        answers = [send(api.url, "GET", "/api/tags") for _ in range(4)]
+        ready = send(api.url, "GET", "/ready")
+    finally:
+        server.execute(f"ALTER DATABASE {api.database} ALLOW_CONNECTIONS true")
+
+    for status, headers, payload in answers:
+        assert status == 503, api.log.read_text()[-5000:]
+        assert headers["Retry-After"]
+        assert json.loads(payload)["error"]["code"] == 503
+    assert ready[0] == 503
+    assert json.loads(ready[2]) == {"status": "unavailable", "failed": ["default"]}
+    logged = api.log.read_text().splitlines()[before:]
+    assert "Traceback" not in "\n".join(logged)
+    assert len(logged) == len(answers) + 1, logged  # one line each, /ready's too
+    # It comes back by itself once the database does.
+    assert send(api.url, "GET", "/api/tags")[0] == 200
+
+
 @pytest.mark.parametrize("api", SQLITE_ONLY, indirect=True)
 def test_schemathesis_finds_nothing_wrong(api):
-    url, project, python = api
+    url, project, python = api.url, api.project, api.python
     schemathesis = python.parent / "schemathesis"
     completed = subprocess.run(
         [
@@ -205,7 +249,7 @@ def test_schemathesis_finds_nothing_wrong(api):
 
 @pytest.mark.parametrize("api", SQLITE_ONLY, indirect=True)
 def test_the_docs_page_renders_from_the_app_alone(api):
-    url, _, _ = api
+    url = api.url
     chromium = shutil.which("chromium")
     if chromium is None:
         unavailable("no chromium: apt-get install chromium (Debian; .ci/run does)")

@@ -5,6 +5,7 @@ from marshmallow import fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 from edmunds.http.blueprint import endpoint
 from edmunds.http.databaseunavailable import describe
 from edmunds.http.schema import Schema
@@ -45,7 +46,7 @@ def ready():
         try:
             with manager.engine(name).connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, DatabaseConnectionError) as error:
             failed.append(name)
             current_app.logger.error(
                 "database instance %r is not ready: %s",

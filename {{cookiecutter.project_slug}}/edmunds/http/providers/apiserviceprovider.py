@@ -10,6 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import NotFound
 
+from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 from edmunds.http.api import Api
 from edmunds.http.databaseunavailable import database_unavailable
 from edmunds.support.serviceprovider import ServiceProvider
@@ -38,7 +39,9 @@ class ApiServiceProvider(ServiceProvider):
         app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
         api = Api(app)
         app.extensions["edmunds.api"] = api
-        for error in (OperationalError, InterfaceError):
+        # A server that cut the connection, or refuses new ones (which the
+        # drivers report as DatabaseConnectionError).
+        for error in (OperationalError, InterfaceError, DatabaseConnectionError):
             app.register_error_handler(error, database_unavailable)
 
         headers = dict(app.config.get("SECURITY_HEADERS", {}))

@@ -1,5 +1,6 @@
 """The baked README, followed to the letter by a newcomer."""
 
+import json
 import os
 import re
 import textwrap
@@ -58,6 +59,30 @@ def test_the_readme_covers_what_a_newcomer_needs(project):
     production = section(project, "Running in production")
     (commands,) = code_blocks(production, "bash")
     assert commands.index("db upgrade") < commands.index("gunicorn")
+
+
+OPERATIONS = """
+import json
+from bootstrap.app import bootstrap
+
+paths = bootstrap().test_client().get("/api/openapi.json").get_json()["paths"]
+print(json.dumps([[method.upper(), path] for path, item in paths.items()
+                  for method in item if method != "parameters"]))
+"""
+
+
+def test_the_api_table_lists_every_endpoint_and_points_to_the_docs(project, python):
+    api = section(project, "The API")
+    assert "/api/docs" in api.split("|")[0]  # before the table
+    operations = json.loads(run(project, python, "-c", OPERATIONS).stdout)
+
+    def placeholders(path):
+        return re.sub(r"[{<]\w+[}>]", "<>", path)
+
+    rows = {placeholders(row) for row in re.findall(r"^\| `([A-Z]+ [^`]+)`", api, re.M)}
+    assert operations
+    for method, path in operations:
+        assert placeholders(f"{method} {path}") in rows, (method, path)
 
 
 def test_clone_to_green_tests_and_a_running_app_in_five_commands(project, tmp_path):

@@ -1,6 +1,6 @@
 # The JSON API: its OpenAPI document (/api/openapi.json, with a docs page at
-# /api/docs) and what every answer carries. See edmunds/http/.
-API_TITLE = {{ cookiecutter.project_name | python_string }}
+# /api/docs) and what every answer carries. See edmunds/http/. The document's
+# title is APP["name"] (config/app.py) unless API_TITLE says otherwise.
 API_VERSION = {{ cookiecutter.version | python_string }}
 OPENAPI_VERSION = "3.0.3"
 OPENAPI_URL_PREFIX = "/api"

@@ -2,24 +2,40 @@ from collections.abc import Mapping
 from functools import partial
 
 import marshmallow
-from marshmallow import fields
+from marshmallow import fields, pre_load
 
 # Dumped as they are, after the same conversion marshmallow applies.
 _PLAIN = {fields.Integer: int, fields.String: str}
 
 
 class Schema(marshmallow.Schema):
-    """marshmallow's Schema, dumping its plainest schemas several times faster.
+    """marshmallow's Schema: read-only fields ignored on input, and the
+    plainest schemas dumped several times faster.
 
-    marshmallow runs its whole field machinery for every value it dumps:
+    A field the server sets (``dump_only``: ``id``, a user's ``tags``) is
+    left out of what a request sends rather than refused, so that a client
+    may send back what it read; any other unknown field is refused.
+
+    Dumping: marshmallow runs its whole field machinery for every value:
     about 5 microseconds per small object, 2 ms for a page of 100 users with
     their tags, a fifth of such a request. A schema whose dump fields are
     all Integer, String (or subclasses that do not change how they dump),
-    Nested or List(Nested) of such schemas, with no hooks, dumps here in a
+    Nested or List(Nested) of such schemas, with no dump hooks, dumps here in a
     loop built once per schema, with marshmallow's answer: values converted
     with int() and str(), None kept, absent attributes left out. Any other
     schema dumps through marshmallow as usual.
     """
+
+    @pre_load
+    def _ignore_read_only(self, data, **kwargs):
+        if not isinstance(data, Mapping):
+            return data
+        read_only = {
+            field.data_key or name
+            for name, field in self.fields.items()
+            if field.dump_only
+        }
+        return {key: value for key, value in data.items() if key not in read_only}
 
     def dump(self, obj, *, many=None):
         dumper = _dumper(self)
@@ -45,7 +61,7 @@ _UNSET = object()
 
 
 def _compile(schema):
-    if schema._hooks and any(schema._hooks.values()):
+    if schema._hooks.get("pre_dump") or schema._hooks.get("post_dump"):
         return None
     steps = []
     for name, field in schema.dump_fields.items():

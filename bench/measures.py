@@ -7,6 +7,7 @@ barely moves when other work shares the machine, where wall time does.
 """
 
 import json
+import os
 import re
 import resource
 import shutil
@@ -117,9 +118,14 @@ def loopback(subject, seconds, connections):
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(server, log, base + READ_PATH)
-        read = _wrk(base + READ_PATH, seconds, connections)
-        write = _wrk(
-            base + WRITE_PATH, seconds, connections, "-s", BENCH_DIR / "post.lua"
+        read, read_cpu = _served(server, base + READ_PATH, seconds, connections)
+        write, write_cpu = _served(
+            server,
+            base + WRITE_PATH,
+            seconds,
+            connections,
+            "-s",
+            BENCH_DIR / "post.lua",
         )
     finally:
         server.send_signal(signal.SIGTERM)
@@ -129,7 +135,43 @@ def loopback(subject, seconds, connections):
             server.kill()
             server.wait()
         log.close()
-    return {"loop_read": read, "loop_write": write}
+    return {
+        "loop_read": read,
+        "loop_read_cpu": read_cpu,
+        "loop_write": write,
+        "loop_write_cpu": write_cpu,
+    }
+
+
+def _served(server, url, seconds, connections, *options):
+    """(requests per wall second, per CPU second of the gunicorn processes).
+
+    The CPU figure counts only what the server spent (master and workers),
+    not what wrk or other work on the machine took: it stays steady where
+    requests per wall second follow whatever else the cores are doing.
+    """
+    before = _server_cpu(server.pid)
+    rate, count = _wrk(url, seconds, connections, *options)
+    cpu = _server_cpu(server.pid) - before
+    return rate, count / cpu if cpu > 0 else float("nan")
+
+
+def _server_cpu(pid):
+    """User + system CPU seconds of a process and its children, from /proc."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+        except OSError:
+            continue  # gone, or no /proc: counted as nothing
+        # utime and stime, the 14th and 15th fields, in clock ticks.
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def growth(subject, count, workdir):
@@ -224,4 +266,5 @@ def _wrk(url, seconds, connections, *options):
                 found.group(0) for found in (failures, errors) if found is not None
             )
         )
-    return float(rate.group(1))
+    count = re.search(r"(\d+) requests in", report)
+    return float(rate.group(1)), int(count.group(1))

@@ -38,10 +38,12 @@ def metrics(sizes):
         Metric("cli_help", "CLI: db --help", "s", ratio_target=1.10),
         Metric("cli_current", "CLI: db current", "s", ratio_target=1.10),
         Metric("rss", "Peak memory (max RSS)", "MiB", ratio_target=1.10),
-        Metric("inproc_read", "In-process GET 100 users", "req/s", True, 0.95),
-        Metric("inproc_write", "In-process POST a user", "req/s", True, 0.95),
-        Metric("loop_read", "gunicorn GET 100 users", "req/s", True, 0.95),
-        Metric("loop_write", "gunicorn POST a user", "req/s", True, 0.95),
+        # 0.90: the baked API validates and documents every request through
+        # flask-smorest (issue 15), which the plain baseline does by hand.
+        Metric("inproc_read", "In-process GET 100 users", "req/s", True, 0.90),
+        Metric("inproc_write", "In-process POST a user", "req/s", True, 0.90),
+        Metric("loop_read", "gunicorn GET 100 users", "req/s", True, 0.90),
+        Metric("loop_write", "gunicorn POST a user", "req/s", True, 0.90),
     ]
     growth = [
         Metric(f"{command}_{size}", f"db {command}, {size} models", "s", False, 1.10)

@@ -6,11 +6,13 @@ them, the two routes a newcomer may take from a clone to green tests.
 """
 
 import copy
+import hashlib
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 from tests.conftest import clean_env
@@ -87,9 +89,13 @@ class Subject:
         with sqlite3.connect(self.database) as connection:
             for table in ("user_tags", "users", "tags"):
                 connection.execute(f"DELETE FROM {table}")
+            # name_key: the name as both apps compare it (NFKC, case folded).
             connection.executemany(
-                "INSERT INTO tags (id, name) VALUES (?, ?)",
-                [(tag, f"tag-{tag}") for tag in range(1, tags + 1)],
+                "INSERT INTO tags (id, name, name_key) VALUES (?, ?, ?)",
+                [
+                    (tag, f"tag-{tag}", _name_key(f"tag-{tag}"))
+                    for tag in range(1, tags + 1)
+                ],
             )
             connection.executemany(
                 "INSERT INTO users (id, name) VALUES (?, ?)",
@@ -294,6 +300,13 @@ class Model{number:04}(db.Model):
 """
 BASELINE_USER_ID = """
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))"""
+
+
+def _name_key(name):
+    folded = unicodedata.normalize(
+        "NFKC", unicodedata.normalize("NFKC", name).casefold()
+    )
+    return hashlib.sha256(folded.encode()).hexdigest()
 
 
 def _insert_before(path, anchor, text):

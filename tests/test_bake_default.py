@@ -63,9 +63,14 @@ def test_the_project_has_the_edmunds_layout(project):
         "app/http/handlers/users.py",
         "app/http/handlers/tags.py",
         "app/http/handlers/usertags.py",
+        "app/http/schemas/user.py",
+        "app/http/schemas/tag.py",
+        "config/api.py",
+        "edmunds/http/providers/apiserviceprovider.py",
+        "migrations/versions/0002_tag_names_unique_as_read.py",
     ]:
         assert (project / path).is_file(), path
-    assert len(list((project / "migrations/versions").glob("*.py"))) == 1
+    assert len(list((project / "migrations/versions").glob("*.py"))) == 2
     # Dependencies live in pyproject.toml and uv.lock; the shipped locks go.
     assert not list(project.glob("requirements*.txt"))
     assert not (project / ".uv-locks").exists()

@@ -130,9 +130,23 @@ def test_routes_lists_the_app(project, python):
         ("users.create", "POST", "/api/users"),
         ("tags.index", "GET", "/api/tags"),
         ("tags.create", "POST", "/api/tags"),
+        ("users.show", "GET", "/api/users/<int:user_id>"),
+        ("users.update", "PATCH", "/api/users/<int:user_id>"),
+        ("users.delete", "DELETE", "/api/users/<int:user_id>"),
+        ("tags.show", "GET", "/api/tags/<int:tag_id>"),
+        ("tags.update", "PATCH", "/api/tags/<int:tag_id>"),
+        ("tags.delete", "DELETE", "/api/tags/<int:tag_id>"),
         ("usertags.index", "GET", "/api/users/<int:user_id>/tags"),
         ("usertags.attach", "PUT", "/api/users/<int:user_id>/tags/<int:tag_id>"),
-        ("usertags.detach", "DELETE", "/api/users/<int:user_id>/tags/<int:tag_id>"),
+        (
+            "usertags.detach",
+            "DELETE",
+            "/api/users/<int:user_id>/tags/<int:tag_id>",
+        ),
+        ("health.up", "GET", "/up"),
+        ("health.ready", "GET", "/ready"),
+        ("api-docs.openapi_json", "GET", "/api/openapi.json"),
+        ("api-docs.page", "GET", "/api/docs"),
     ]:
         assert re.search(
             rf"^{re.escape(endpoint)}\s+{methods}\s+{re.escape(rule)}\s*$", routes, re.M

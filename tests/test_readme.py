@@ -1,5 +1,6 @@
 """The baked README, followed to the letter by a newcomer."""
 
+import json
 import os
 import re
 import secrets
@@ -28,6 +29,11 @@ pytestmark = pytest.mark.xdist_group("readme")
 @pytest.fixture(scope="module")
 def project(cookies_session):
     return bake(cookies_session, project_name="Read Me")
+
+
+@pytest.fixture(scope="module")
+def python(project):
+    return project_python(project)
 
 
 def section(project, title):
@@ -59,6 +65,30 @@ def test_the_readme_covers_what_a_newcomer_needs(project):
     production = section(project, "Running in production")
     (commands,) = code_blocks(production, "bash")
     assert commands.index("db upgrade") < commands.index("gunicorn")
+
+
+OPERATIONS = """
+import json
+from bootstrap.app import bootstrap
+
+paths = bootstrap().test_client().get("/api/openapi.json").get_json()["paths"]
+print(json.dumps([[method.upper(), path] for path, item in paths.items()
+                  for method in item if method != "parameters"]))
+"""
+
+
+def test_the_api_table_lists_every_endpoint_and_points_to_the_docs(project, python):
+    api = section(project, "The API")
+    assert "/api/docs" in api.split("|")[0]  # before the table
+    operations = json.loads(run(project, python, "-c", OPERATIONS).stdout)
+
+    def placeholders(path):
+        return re.sub(r"[{<]\w+[}>]", "<>", path)
+
+    rows = {placeholders(row) for row in re.findall(r"^\| `([A-Z]+ [^`]+)`", api, re.M)}
+    assert operations
+    for method, path in operations:
+        assert placeholders(f"{method} {path}") in rows, (method, path)
 
 
 def the_bakes_python(project):
@@ -178,6 +208,7 @@ def test_adding_a_database_instance_as_the_readme_says(cookies):
     with (project / ".env.testing.py").open("a") as env_testing:
         env_testing.write(testing_line + "\n")
 
+    baked_revisions = len(list((project / "migrations/versions").glob("*.py")))
     run(project, python, "manage.py", "db", "upgrade")
     run(project, python, "manage.py", "db", "migrate", "-m", "Add notes")
     (revision,) = (project / "migrations/versions").glob("*_add_notes.py")
@@ -187,7 +218,8 @@ def test_adding_a_database_instance_as_the_readme_says(cookies):
     assert (project / "storage/database/archive.db").is_file()
     # Nothing changed since: no new revision.
     run(project, python, "manage.py", "db", "migrate", "-m", "Nothing")
-    assert len(list((project / "migrations/versions").glob("*.py"))) == 2
+    revisions = len(list((project / "migrations/versions").glob("*.py")))
+    assert revisions == baked_revisions + 1  # the bake's, then "Add notes"
     completed = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
     assert " passed" in completed.stdout
     assert (project / "storage/database/archive-testing.db").is_file()

@@ -10,8 +10,10 @@ from conftest import (
     PRE_COMMIT_HOME,
     UV,
     bake,
+    free_port,
     interpreter,
     render,
+    schemathesis_passed,
     unavailable,
     uv_env,
 )
@@ -91,6 +93,12 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         "uv run pre-commit run --all-files --show-diff-on-failure",
         "uv run python manage.py db upgrade\nuv run python manage.py db check\n",
         "uv run pytest",
+        "port=${PORT:-8000}\n"
+        "uv run gunicorn --bind 127.0.0.1:$port --workers 2 --daemon "
+        "--pid gunicorn.pid wsgi:app\n"
+        "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
+        "uvx schemathesis@4.30.1 run http://127.0.0.1:$port/api/openapi.json \\\n"
+        "  --wait-for-schema 30 --checks all --max-examples 25 --max-time 30\n",
     ]
     setup = step_using(job, "astral-sh/setup-uv@")["with"]
     python = interpreter(setup["python-version"])
@@ -100,10 +108,13 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
     env = uv_env(
         python,
         **{key: str(value) for key, value in job["env"].items()},
+        # Where the workflow's gunicorn listens: a port free on this machine.
+        PORT=str(free_port()),
         PATH=f"{os.path.dirname(UV)}{os.pathsep}{os.environ['PATH']}",
         PRE_COMMIT_HOME=str(PRE_COMMIT_HOME),
     )
 
+    outputs = {}
     for command in commands:
         completed = subprocess.run(
             # As GitHub runs a `run:` step.
@@ -117,7 +128,9 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         assert completed.returncode == 0, (
             f"{command}\n{completed.stdout}\n{completed.stderr}"
         )
-    assert " passed" in completed.stdout
+        outputs[command.split("\n")[0]] = completed.stdout
+    assert " passed" in outputs["uv run pytest"]
+    assert schemathesis_passed(outputs["port=${PORT:-8000}"])
     assert (
         setup["version"]
         == subprocess.run(

@@ -8,11 +8,14 @@ the same schema, the same endpoints, the same answers, no structure.
     flask --app app run
 """
 
+import hashlib
+import unicodedata
+
 from flask import Flask, abort, request
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ForeignKey, String, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -21,6 +24,7 @@ from sqlalchemy.orm import (
     selectinload,
 )
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 
 class Base(DeclarativeBase):
@@ -29,7 +33,18 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 app = Flask(__name__)
+
+
+class IdConverter(IntegerConverter):
+    """Ids fit the databases' 32-bit integers: a larger one is a 404."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=2**31 - 1)
+
+
+app.url_map.converters["id"] = IdConverter
 app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///baseline.db"
+app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
 db.init_app(app)
 migrate = Migrate(app, db)
 
@@ -52,7 +67,8 @@ class User(db.Model):
 class Tag(db.Model):
     __tablename__ = "tags"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    name_key: Mapped[str] = mapped_column(String(64), unique=True)
     users: Mapped[list[User]] = relationship(
         secondary=user_tags, back_populates="tags", order_by=User.id
     )
@@ -87,21 +103,79 @@ def http_error(e):
     return error(e.code, e.description)
 
 
-def read_name():
-    body = request.get_json(silent=True)
+@app.errorhandler(OperationalError)
+def database_error(e):
+    app.logger.error("database unavailable: %s", e.orig)
+    return error(503, "the database is unavailable")
+
+
+@app.after_request
+def security_headers(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "default-src 'self'"
+    return response
+
+
+def read_name(required=True):
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:
+        body = None
     if not isinstance(body, dict):
         abort(400, "the body must be a JSON object")
+    if set(body) - {"name"}:
+        abort(400, "only name may be given")
+    if "name" not in body and not required:
+        return None
     name = body.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 50:
-        abort(400, "name: a non-empty string of at most 50 characters")
+        abort(400, "name: a non-blank string of at most 50 characters")
+    if any(
+        ord(c) < 32 or 127 <= ord(c) < 160 or 0xD800 <= ord(c) < 0xE000 for c in name
+    ):
+        abort(400, "name: printable text")
     return name.strip()
+
+
+def name_key(name):
+    folded = unicodedata.normalize(
+        "NFKC", unicodedata.normalize("NFKC", name).casefold()
+    )
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def page_args():
+    page = request.args.get("page", "1")
+    per_page = request.args.get("per_page", "20")
+    if not (page.isdecimal() and per_page.isdecimal()):
+        abort(400, "page and per_page: whole numbers")
+    if not (1 <= int(page) <= 1_000_000 and 1 <= int(per_page) <= MAX_PER_PAGE):
+        abort(400, "page or per_page out of bounds")
+    return int(page), int(per_page)
+
+
+@app.get("/up")
+def up():
+    return {"status": "up"}
+
+
+@app.get("/ready")
+def ready():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except OperationalError:
+        return {"status": "unavailable", "failed": ["default"]}, 503
+    return {"status": "ready"}
 
 
 @app.get("/api/users")
 def list_users():
     # The page's tags in one more query, not one query per user.
     query = db.select(User).options(selectinload(User.tags)).order_by(User.id)
-    return page_json(db.paginate(query, max_per_page=MAX_PER_PAGE), user_json)
+    page, per_page = page_args()
+    return page_json(db.paginate(query, page=page, per_page=per_page), user_json)
 
 
 @app.post("/api/users")
@@ -115,22 +189,71 @@ def create_user():
 @app.get("/api/tags")
 def list_tags():
     query = db.select(Tag).order_by(Tag.id)
-    return page_json(db.paginate(query, max_per_page=MAX_PER_PAGE), tag_json)
+    page, per_page = page_args()
+    return page_json(db.paginate(query, page=page, per_page=per_page), tag_json)
 
 
-@app.post("/api/tags")
-def create_tag():
-    tag = Tag(name=read_name())
-    db.session.add(tag)
+@app.get("/api/users/<id:user_id>")
+def show_user(user_id):
+    return user_json(db.get_or_404(User, user_id))
+
+
+@app.patch("/api/users/<id:user_id>")
+def update_user(user_id):
+    user = db.get_or_404(User, user_id)
+    name = read_name(required=False)
+    if name is not None:
+        user.name = name
+    db.session.commit()
+    return user_json(user)
+
+
+@app.delete("/api/users/<id:user_id>")
+def delete_user(user_id):
+    db.session.delete(db.get_or_404(User, user_id))
+    db.session.commit()
+    return "", 204
+
+
+def save_tag(tag):
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return error(409, f"name: a tag named {tag.name!r} exists")
-    return tag_json(tag), 201
+        abort(409, f"a tag named {tag.name!r} already exists")
+    return tag_json(tag)
 
 
-@app.get("/api/users/<int:user_id>/tags")
+@app.post("/api/tags")
+def create_tag():
+    name = read_name()
+    tag = Tag(name=name, name_key=name_key(name))
+    db.session.add(tag)
+    return save_tag(tag), 201
+
+
+@app.get("/api/tags/<id:tag_id>")
+def show_tag(tag_id):
+    return tag_json(db.get_or_404(Tag, tag_id))
+
+
+@app.patch("/api/tags/<id:tag_id>")
+def update_tag(tag_id):
+    tag = db.get_or_404(Tag, tag_id)
+    name = read_name(required=False)
+    if name is not None:
+        tag.name, tag.name_key = name, name_key(name)
+    return save_tag(tag)
+
+
+@app.delete("/api/tags/<id:tag_id>")
+def delete_tag(tag_id):
+    db.session.delete(db.get_or_404(Tag, tag_id))
+    db.session.commit()
+    return "", 204
+
+
+@app.get("/api/users/<id:user_id>/tags")
 def list_user_tags(user_id):
     db.get_or_404(User, user_id)
     query = (
@@ -139,10 +262,11 @@ def list_user_tags(user_id):
         .where(user_tags.c.user_id == user_id)
         .order_by(Tag.id)
     )
-    return page_json(db.paginate(query, max_per_page=MAX_PER_PAGE), tag_json)
+    page, per_page = page_args()
+    return page_json(db.paginate(query, page=page, per_page=per_page), tag_json)
 
 
-@app.put("/api/users/<int:user_id>/tags/<int:tag_id>")
+@app.put("/api/users/<id:user_id>/tags/<id:tag_id>")
 def add_user_tag(user_id, tag_id):
     user = db.get_or_404(User, user_id)
     tag = db.get_or_404(Tag, tag_id)
@@ -152,7 +276,7 @@ def add_user_tag(user_id, tag_id):
     return "", 204
 
 
-@app.delete("/api/users/<int:user_id>/tags/<int:tag_id>")
+@app.delete("/api/users/<id:user_id>/tags/<id:tag_id>")
 def remove_user_tag(user_id, tag_id):
     user = db.get_or_404(User, user_id)
     tag = db.get_or_404(Tag, tag_id)

@@ -1,12 +1,12 @@
 import os
 
 from app.http.routes import register_routes
-from app.providers.httperrorserviceprovider import HttpErrorServiceProvider
 from edmunds.application import Application
 from edmunds.console.providers.consoleserviceprovider import ConsoleServiceProvider
 from edmunds.database.providers.migrateserviceprovider import (
     MigrateServiceProvider,
 )
+from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -17,6 +17,6 @@ def bootstrap():
     app.register(MigrateServiceProvider)
     # After MigrateServiceProvider: `db seed` and `db fresh` join its group.
     app.register(ConsoleServiceProvider)
-    app.register(HttpErrorServiceProvider)
+    app.register(ApiServiceProvider)
     register_routes(app)
     return app

@@ -66,3 +66,55 @@ def test_a_body_that_is_no_json_object_is_refused(client):
     assert response.status_code == 400
     assert "JSON object" in response.get_json()["error"]["message"]
     assert client.get("/api/tags").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize("twin", ["MATH", "Math", "ｍａｔｈ", "ＭＡＴＨ", " math "])
+def test_names_that_read_the_same_are_one_tag(client, twin):
+    client.post("/api/tags", json={"name": "math"})
+
+    response = client.post("/api/tags", json={"name": twin})
+
+    assert response.status_code == 409
+    assert client.get("/api/tags").get_json()["total"] == 1
+
+
+def test_the_name_is_kept_as_typed(client):
+    tag = client.post("/api/tags", json={"name": "Straße"}).get_json()
+
+    assert tag["name"] == "Straße"
+    assert client.post("/api/tags", json={"name": "STRASSE"}).status_code == 409
+    assert client.post("/api/tags", json={"name": "Strasse!"}).status_code == 201
+
+
+def test_get_patch_and_delete_one_tag(client):
+    tag = client.post("/api/tags", json={"name": "math"}).get_json()
+    url = f"/api/tags/{tag['id']}"
+
+    assert client.get(url).get_json() == tag
+    renamed = client.patch(url, json={"name": "Maths"})
+    assert renamed.status_code == 200
+    assert renamed.get_json() == {"id": tag["id"], "name": "Maths"}
+    # A tag may change how it is written and still read the same.
+    assert client.patch(url, json={"name": "MATHS"}).status_code == 200
+    assert client.delete(url).status_code == 204
+    assert client.get(url).status_code == 404
+
+
+def test_renaming_onto_a_name_taken_answers_409_and_changes_nothing(client):
+    client.post("/api/tags", json={"name": "math"})
+    poetry = client.post("/api/tags", json={"name": "poetry"}).get_json()
+
+    response = client.patch(f"/api/tags/{poetry['id']}", json={"name": "Math"})
+
+    assert response.status_code == 409
+    assert client.get(f"/api/tags/{poetry['id']}").get_json() == poetry
+
+
+def test_deleting_a_tag_takes_it_from_every_user(client):
+    ada = client.post("/api/users", json={"name": "Ada"}).get_json()
+    tag = client.post("/api/tags", json={"name": "math"}).get_json()
+    client.put(f"/api/users/{ada['id']}/tags/{tag['id']}")
+
+    client.delete(f"/api/tags/{tag['id']}")
+
+    assert client.get(f"/api/users/{ada['id']}").get_json()["tags"] == []

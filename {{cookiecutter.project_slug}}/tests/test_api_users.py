@@ -141,3 +141,104 @@ def test_other_methods_answer_405_in_json(client):
         "OPTIONS",
         "POST",
     }
+
+
+def test_get_one_user_with_their_tags(client):
+    ada = create_user(client, "Ada")
+    tag = client.post("/api/tags", json={"name": "math"}).get_json()
+    client.put(f"/api/users/{ada['id']}/tags/{tag['id']}")
+
+    response = client.get(f"/api/users/{ada['id']}")
+
+    assert response.status_code == 200
+    assert response.get_json() == {**ada, "tags": [tag]}
+
+
+def test_patch_changes_only_what_was_sent(client):
+    ada = create_user(client, "Ada")
+
+    renamed = client.patch(f"/api/users/{ada['id']}", json={"name": " Ada King "})
+    unchanged = client.patch(f"/api/users/{ada['id']}", json={})
+
+    assert renamed.status_code == 200 and renamed.get_json()["name"] == "Ada King"
+    assert unchanged.get_json() == renamed.get_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"name": ""}, "name"), ({"name": None}, "name"), ({"admin": True}, "admin")],
+)
+def test_a_refused_patch_changes_nothing(client, body, field):
+    ada = create_user(client, "Ada")
+
+    response = client.patch(f"/api/users/{ada['id']}", json=body)
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == field
+    assert client.get(f"/api/users/{ada['id']}").get_json() == ada
+
+
+def test_delete_removes_the_user_and_their_links_not_the_tags(client):
+    ada = create_user(client, "Ada")
+    tag = client.post("/api/tags", json={"name": "math"}).get_json()
+    client.put(f"/api/users/{ada['id']}/tags/{tag['id']}")
+
+    response = client.delete(f"/api/users/{ada['id']}")
+
+    assert response.status_code == 204 and response.data == b""
+    assert client.get(f"/api/users/{ada['id']}").status_code == 404
+    assert client.get(f"/api/tags/{tag['id']}").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+@pytest.mark.parametrize("ident", ["999", "0", "2147483648", "99999999999999999999"])
+def test_a_missing_or_impossible_id_answers_404_in_json(client, method, ident):
+    response = getattr(client, method)(f"/api/users/{ident}", json={})
+
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\ud800",  # a lone surrogate: no UTF-8 for it
+        "Ada\x00",  # NUL, which PostgreSQL refuses to store
+        "Ada\n",
+        "\x85",
+        "\u2028",
+    ],
+)
+def test_names_that_no_database_stores_alike_are_refused(client, name):
+    response = client.post("/api/users", json={"name": name})
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "name"
+
+
+@pytest.mark.parametrize("page", ["²", "1e3", "0x10", "9" * 5000, ""])
+def test_page_numbers_that_are_no_whole_numbers_are_refused(client, page):
+    response = client.get(f"/api/users?page={page}")
+
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "page"
+
+
+def test_deeply_nested_json_is_refused(client):
+    body = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    response = client.post("/api/users", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["error"]["message"]
+
+
+def test_fields_the_server_sets_are_ignored_when_sent_back(client):
+    ada = create_user(client, "Ada")
+
+    response = client.patch(
+        f"/api/users/{ada['id']}", json={**ada, "id": 999, "name": "Ada King"}
+    )
+
+    assert response.status_code == 200
+    assert response.get_json() == {**ada, "name": "Ada King"}

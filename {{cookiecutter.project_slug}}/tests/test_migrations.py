@@ -1,7 +1,13 @@
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, Table, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from app.database.models.tag import Tag, name_key
+
+TAG_BIND = Tag.__bind_key__
 
 
 def table_names(database):
@@ -30,3 +36,40 @@ def test_upgrade_from_empty_builds_exactly_the_models(database):
             )
             differences = compare_metadata(context, database.metadatas[bind_key])
         assert differences == [], f"models and migrations differ: {differences}"
+
+
+def add_tags_at_0001(database, *names):
+    """Back at revision 0001, tags written as that schema holds them."""
+    flask_migrate.downgrade(revision="0001")
+    tags = Table("tags", MetaData(), autoload_with=database.engines[TAG_BIND])
+    with database.engines[TAG_BIND].begin() as connection:
+        connection.execute(tags.insert(), [{"name": name} for name in names])
+
+
+def test_0002_gives_existing_tags_their_name_key(database):
+    add_tags_at_0001(database, "Math", "poetry")
+    flask_migrate.upgrade()
+
+    keys = dict(database.session.execute(select(Tag.name, Tag.name_key)).all())
+    assert keys == {"Math": name_key("MATH"), "poetry": name_key("Poetry")}
+
+
+def test_0002_refuses_tags_that_read_the_same_and_changes_nothing(database, capfd):
+    try:
+        add_tags_at_0001(database, "Math", "ＭＡＴＨ")
+    except IntegrityError:
+        flask_migrate.upgrade()
+        pytest.skip("this engine's collation already held these names as one")
+    try:
+        # Flask-Migrate logs the one line migrations/env.py made, then exits.
+        with pytest.raises(SystemExit):
+            flask_migrate.upgrade()
+        assert "have names that read the same ('ＭＡＴＨ')" in capfd.readouterr().err
+        assert "name_key" not in {
+            column["name"]
+            for column in inspect(database.engines[TAG_BIND]).get_columns("tags")
+        }
+    finally:
+        with database.engines[TAG_BIND].begin() as connection:
+            connection.execute(text("DELETE FROM tags"))
+        flask_migrate.upgrade()

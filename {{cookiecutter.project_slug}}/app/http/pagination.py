@@ -1,7 +1,9 @@
 """Every list the API answers comes a page at a time, never all at once."""
 
-from app.http.validation import query_int
+from marshmallow import fields, validate
+
 from edmunds.database.db import db
+from edmunds.http.schema import Schema
 
 PER_PAGE = 20
 # Bounds what one request can make the database and the app load.
@@ -10,13 +12,33 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
 
 
-def paginated(query, as_json):
-    """One page of ``query`` (``?page=``, ``?per_page=``) and the total count."""
-    page = query_int("page", default=1, maximum=MAX_PAGE)
-    per_page = query_int("per_page", default=PER_PAGE, maximum=MAX_PER_PAGE)
+class PageArguments(Schema):
+    """``?page=`` and ``?per_page=``: whole numbers, within bounds."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(
+        load_default=PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE)
+    )
+
+
+def page_of(item_schema):
+    """The schema of one page of ``item_schema``: what paginated() answers."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+        },
+        name=item_schema.__name__.removesuffix("Schema") + "Page",
+    )
+
+
+def paginated(query, page, per_page):
+    """One page of ``query`` and the total count, for a page_of() schema."""
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return {
-        "items": [as_json(item) for item in result.items],
+        "items": result.items,
         "page": page,
         "per_page": per_page,
         "total": result.total,

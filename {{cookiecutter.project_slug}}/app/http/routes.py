@@ -1,18 +1,43 @@
 from app.http.handlers import home, tags, users, usertags
+from edmunds.http import health
+from edmunds.http.blueprint import Blueprint
 
 
 def register_routes(app):
-    """Every URL of the app, in one place; handlers live in app/http/handlers/."""
+    """Every URL of the app, in one place; handlers live in app/http/handlers/.
+
+    An API blueprint's name is its section in the OpenAPI document and on
+    the docs page (/api/docs).
+    """
     app.add_url_rule("/", view_func=home.home, methods=["GET"])
+    api = app.extensions["edmunds.api"]
 
-    app.add_url_rule("/api/users", "users.index", users.index, methods=["GET"])
-    app.add_url_rule("/api/users", "users.create", users.create, methods=["POST"])
+    status = Blueprint("health", __name__, description="Is the app up and ready?")
+    status.add_url_rule("/up", "up", health.up, methods=["GET"])
+    status.add_url_rule("/ready", "ready", health.ready, methods=["GET"])
+    api.register_blueprint(status)
 
-    app.add_url_rule("/api/tags", "tags.index", tags.index, methods=["GET"])
-    app.add_url_rule("/api/tags", "tags.create", tags.create, methods=["POST"])
+    people = Blueprint("users", __name__, description="Users and their tags")
+    people.add_url_rule("/api/users", "index", users.index, methods=["GET"])
+    people.add_url_rule("/api/users", "create", users.create, methods=["POST"])
+    user = "/api/users/<int:user_id>"
+    people.add_url_rule(user, "show", users.show, methods=["GET"])
+    people.add_url_rule(user, "update", users.update, methods=["PATCH"])
+    people.add_url_rule(user, "delete", users.delete, methods=["DELETE"])
+    api.register_blueprint(people)
 
-    user_tags = "/api/users/<int:user_id>/tags"
-    app.add_url_rule(user_tags, "usertags.index", usertags.index, methods=["GET"])
-    user_tag = f"{user_tags}/<int:tag_id>"
-    app.add_url_rule(user_tag, "usertags.attach", usertags.attach, methods=["PUT"])
-    app.add_url_rule(user_tag, "usertags.detach", usertags.detach, methods=["DELETE"])
+    links = Blueprint("usertags", __name__, description="Which user has which tag")
+    links.add_url_rule(f"{user}/tags", "index", usertags.index, methods=["GET"])
+    user_tag = f"{user}/tags/<int:tag_id>"
+    links.add_url_rule(user_tag, "attach", usertags.attach, methods=["PUT"])
+    links.add_url_rule(user_tag, "detach", usertags.detach, methods=["DELETE"])
+    api.register_blueprint(links)
+
+    labels = Blueprint("tags", __name__, description="Tags, unique by name")
+    labels.add_url_rule("/api/tags", "index", tags.index, methods=["GET"])
+    labels.add_url_rule("/api/tags", "create", tags.create, methods=["POST"])
+    tag = "/api/tags/<int:tag_id>"
+    labels.add_url_rule(tag, "show", tags.show, methods=["GET"])
+    labels.add_url_rule(tag, "update", tags.update, methods=["PATCH"])
+    labels.add_url_rule(tag, "delete", tags.delete, methods=["DELETE"])
+    api.register_blueprint(labels)

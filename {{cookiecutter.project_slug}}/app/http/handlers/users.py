@@ -1,34 +1,59 @@
+from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.database.models.user import User
-from app.http.handlers.tags import tag_json
-from app.http.pagination import paginated
-from app.http.validation import json_object, text
+from app.http.find import find
+from app.http.pagination import PageArguments, paginated
+from app.http.schemas.user import UserPage, UserSchema, UserUpdateSchema
 from edmunds.database.db import db
-
-NAME_LENGTH = User.__table__.c.name.type.length
-
-
-def user_json(user):
-    return {
-        "id": user.id,
-        "name": user.name,
-        "tags": [tag_json(tag) for tag in user.tags],
-    }
+from edmunds.http.blueprint import endpoint
 
 
-def index():
-    """GET /api/users: every user with their tags, by id, a page at a time."""
+# Schema instances, not classes: webargs would build a class's anew for
+# every request.
+@endpoint.arguments(PageArguments(), location="query")
+@endpoint.response(200, UserPage)
+def index(page):
+    """Every user with their tags, by id, a page at a time."""
     # One more query for the whole page's tags, not one per user.
     query = select(User).options(selectinload(User.tags)).order_by(User.id)
-    return paginated(query, user_json)
+    return paginated(query, **page)
 
 
-def create():
-    """POST /api/users {"name": ...}: 201 with the new user."""
-    body = json_object("name")
-    user = User(name=text(body, "name", max_length=NAME_LENGTH), tags=[])
+@endpoint.arguments(UserSchema())
+@endpoint.response(201, UserSchema)
+def create(fields):
+    """A new user, without tags."""
+    user = User(tags=[], **fields)
     db.session.add(user)
     db.session.commit()
-    return user_json(user), 201
+    return user
+
+
+@endpoint.response(200, UserSchema)
+@endpoint.alt_response(404, response="NOT_FOUND")
+def show(user_id):
+    """One user with their tags."""
+    return find(User, user_id)
+
+
+@endpoint.arguments(UserUpdateSchema())
+@endpoint.response(200, UserSchema)
+@endpoint.alt_response(404, response="NOT_FOUND")
+def update(fields, user_id):
+    """Change the fields sent, keep the others."""
+    user = find(User, user_id)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    db.session.commit()
+    return user
+
+
+@endpoint.response(204)
+@endpoint.alt_response(404, response="NOT_FOUND")
+def delete(user_id):
+    """The user and their links to tags; the tags stay."""
+    db.session.delete(find(User, user_id))
+    db.session.commit()
+    return Response(status=204)

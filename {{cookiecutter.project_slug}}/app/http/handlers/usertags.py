@@ -1,3 +1,4 @@
+from flask import Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
@@ -5,13 +6,18 @@ from werkzeug.exceptions import NotFound
 from app.database.models.tag import Tag
 from app.database.models.user import User
 from app.database.models.usertags import UserTags
-from app.http.handlers.tags import tag_json
-from app.http.pagination import paginated
+from app.http.find import find
+from app.http.pagination import PageArguments, paginated
+from app.http.schemas.tag import TagPage
 from edmunds.database.db import db
+from edmunds.http.blueprint import endpoint
 
 
-def index(user_id):
-    """GET /api/users/<id>/tags: the user's tags, by id, a page at a time."""
+@endpoint.arguments(PageArguments(), location="query")
+@endpoint.response(200, TagPage)
+@endpoint.alt_response(404, response="NOT_FOUND")
+def index(page, user_id):
+    """The user's tags, by id, a page at a time."""
     find(User, user_id)
     query = (
         select(Tag)
@@ -19,11 +25,13 @@ def index(user_id):
         .where(UserTags.c.user_id == user_id)
         .order_by(Tag.id)
     )
-    return paginated(query, tag_json)
+    return paginated(query, **page)
 
 
+@endpoint.response(204)
+@endpoint.alt_response(404, response="NOT_FOUND")
 def attach(user_id, tag_id):
-    """PUT /api/users/<id>/tags/<tag_id>: give the user the tag (idempotent)."""
+    """Give the user the tag; giving it again changes nothing."""
     user, tag = find(User, user_id), find(Tag, tag_id)
     if tag not in user.tags:
         user.tags.append(tag)
@@ -35,20 +43,16 @@ def attach(user_id, tag_id):
             db.session.rollback()
             if find(Tag, tag_id) not in find(User, user_id).tags:
                 raise
-    return "", 204
+    return Response(status=204)
 
 
+@endpoint.response(204)
+@endpoint.alt_response(404, response="NOT_FOUND")
 def detach(user_id, tag_id):
-    """DELETE /api/users/<id>/tags/<tag_id>: take the tag from the user."""
+    """Take the tag from the user; the tag stays."""
     user, tag = find(User, user_id), find(Tag, tag_id)
     if tag not in user.tags:
         raise NotFound(f"user {user_id} does not have tag {tag_id}")
     user.tags.remove(tag)
     db.session.commit()
-    return "", 204
-
-
-def find(model, ident):
-    """The row, or a 404 saying which one is missing."""
-    name = model.__name__.lower()
-    return db.get_or_404(model, ident, description=f"no {name} has id {ident}")
+    return Response(status=204)

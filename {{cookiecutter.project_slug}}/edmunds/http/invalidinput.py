@@ -2,7 +2,7 @@ from werkzeug.exceptions import BadRequest
 
 
 class InvalidInput(BadRequest):
-    """Input a handler cannot accept: a 400 whose JSON names the field at fault."""
+    """Input the API cannot accept: a 400 whose JSON names the field at fault."""
 
     def __init__(self, field, message):
         super().__init__(f"{field}: {message}")

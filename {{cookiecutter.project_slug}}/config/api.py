@@ -1,0 +1,23 @@
+# The JSON API: its OpenAPI document (/api/openapi.json, with a docs page at
+# /api/docs) and what every answer carries. See edmunds/http/. The document's
+# title is APP["name"] (config/app.py) unless API_TITLE says otherwise.
+API_VERSION = {{ cookiecutter.version | python_string }}
+OPENAPI_VERSION = "3.0.3"
+OPENAPI_URL_PREFIX = "/api"
+OPENAPI_JSON_PATH = "openapi.json"
+
+# A bigger request body is refused with a 413 before it is read.
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+# On every answer. The policy lets the docs page load its own scripts and
+# styles from this app and nothing from anywhere else; Swagger UI sets some
+# styles inline.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
+}

@@ -1,0 +1,143 @@
+"""edmunds/http: the thin layer between the app and flask-smorest."""
+
+import types
+
+import marshmallow
+import pytest
+from marshmallow import fields, post_dump
+
+from edmunds.http.blueprint import Blueprint, endpoint
+from edmunds.http.fields import Text
+from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
+from edmunds.http.schema import Schema
+
+
+class Leaf(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class Branch(Schema):
+    id = fields.Integer()
+    label = fields.String(data_key="title")
+    leaves = fields.List(fields.Nested(Leaf))
+    first = fields.Nested(Leaf, allow_none=True)
+    many = fields.Nested(Leaf, many=True)
+    hidden = fields.String(load_only=True)
+
+
+class Hooked(Leaf):
+    @post_dump
+    def shout(self, data, **kwargs):
+        return {key: str(value).upper() for key, value in data.items()}
+
+
+LEAF = types.SimpleNamespace(id=1, name="a")
+BRANCHES = [
+    types.SimpleNamespace(
+        id="7", label=3, leaves=[LEAF], first=None, many=[LEAF, LEAF], hidden="x"
+    ),
+    {"id": 2, "label": None, "leaves": [], "many": []},  # "first" absent
+    types.SimpleNamespace(id=3),  # most attributes absent
+]
+
+
+@pytest.mark.parametrize("branch", BRANCHES)
+def test_the_fast_dump_answers_what_marshmallow_answers(branch):
+    schema = Branch()
+
+    assert schema.dump(branch) == marshmallow.Schema.dump(_slow(Branch), branch)
+    assert schema.dump([branch], many=True) == [schema.dump(branch)]
+
+
+def test_schemas_it_cannot_copy_dump_through_marshmallow():
+    assert Hooked().dump(LEAF) == {"id": "1", "name": "A"}
+    assert Leaf(only=("id",)).dump(LEAF) == {"id": 1}
+
+
+def _slow(schema_class):
+    """The same fields on marshmallow's own Schema."""
+    declared = {
+        name: _slow_field(field)
+        for name, field in schema_class._declared_fields.items()
+    }
+    return marshmallow.Schema.from_dict(declared)()
+
+
+def _slow_field(field):
+    if isinstance(field, fields.Nested):
+        return fields.Nested(_slow(type(field.schema)), many=field.many)
+    if isinstance(field, fields.List):
+        return fields.List(_slow_field(field.inner))
+    return field
+
+
+@pytest.mark.parametrize(
+    ("value", "loaded"),
+    [("  Ada ", "Ada"), ("x" * 5, "x" * 5), ("Ω mega", "Ω mega")],
+)
+def test_text_is_stored_stripped(value, loaded):
+    assert Text(max_length=5 + 1).deserialize(value) == loaded
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "   ", "x" * 7, " xxxxxx", "a\x00", "a\n", "\ud800", "\x9f", 5, None, []],
+)
+def test_text_refuses_what_no_database_stores_alike(value):
+    with pytest.raises(marshmallow.ValidationError):
+        Text(max_length=6, allow_none=False, required=True).deserialize(value)
+
+
+class Name(Schema):
+    name = Text(required=True, max_length=10)
+
+
+@endpoint.arguments(Name)
+@endpoint.response(201, Name)
+def create(fields):
+    return fields, 201
+
+
+@pytest.fixture
+def client(make_app):
+    app = make_app()  # no config/api.py: the provider's defaults
+    app.register(ApiServiceProvider)
+    blueprint = Blueprint("names", __name__)
+    blueprint.add_url_rule("/names", "create", create, methods=["POST"])
+    app.extensions["edmunds.api"].register_blueprint(blueprint)
+    return app.test_client()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "field"),
+    [
+        ('{"name": "Ada"}', "application/json", None),
+        ('{"name": "Ada"}', "text/plain", None),  # `curl -d` sends form's type
+        ('{"name": ""}', "application/json", "name"),
+        ('{"name": "Ada", "x": 1}', "application/json", "x"),
+        ('["Ada"]', "application/json", "body"),
+        ("", "application/json", "body"),
+        ("\xff", "application/json", "body"),
+        ('{"name": ' + "[" * 50_000 + "]" * 50_000 + "}", "application/json", "body"),
+    ],
+)
+def test_the_parser_answers_one_400_naming_the_field(client, body, content_type, field):
+    response = client.post("/names", data=body, content_type=content_type)
+
+    if field is None:
+        assert response.status_code == 201
+        return
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    if field == "body":
+        assert "JSON object" in error["message"] and "field" not in error
+    else:
+        assert error["field"] == field and error["message"].startswith(f"{field}: ")
+
+
+def test_the_document_and_docs_page_need_no_configuration(client):
+    spec = client.get("/api/openapi.json").get_json()
+
+    assert spec["openapi"] == "3.0.3" and "/names" in spec["paths"]
+    assert client.get("/api/docs").status_code == 200

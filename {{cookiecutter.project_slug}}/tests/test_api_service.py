@@ -1,0 +1,134 @@
+"""What every answer of the API shares: its document, docs page, health,
+errors in JSON, headers, and a database that goes away."""
+
+import logging
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from app.database.models.tag import Tag
+
+
+def test_the_openapi_document_lists_every_endpoint(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    operations = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    assert operations == {
+        ("GET", "/up"),
+        ("GET", "/ready"),
+        ("GET", "/api/users"),
+        ("POST", "/api/users"),
+        ("GET", "/api/users/{user_id}"),
+        ("PATCH", "/api/users/{user_id}"),
+        ("DELETE", "/api/users/{user_id}"),
+        ("GET", "/api/users/{user_id}/tags"),
+        ("PUT", "/api/users/{user_id}/tags/{tag_id}"),
+        ("DELETE", "/api/users/{user_id}/tags/{tag_id}"),
+        ("GET", "/api/tags"),
+        ("POST", "/api/tags"),
+        ("GET", "/api/tags/{tag_id}"),
+        ("PATCH", "/api/tags/{tag_id}"),
+        ("DELETE", "/api/tags/{tag_id}"),
+    }
+
+
+def test_the_docs_page_loads_nothing_from_elsewhere(client):
+    page = client.get("/api/docs")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "http" not in html  # no absolute URL, so no other site
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "start.js"):
+        assert f"/api/docs/{asset}" in html
+        assert client.get(f"/api/docs/{asset}").status_code == 200
+    assert client.get("/api/docs/../config/app.py").status_code == 404
+    assert client.get("/api/docs/index.html").status_code == 404
+
+
+@pytest.fixture
+def unreachable(app, monkeypatch):
+    """The server of the instance holding the tags goes away: every new
+    connection to it fails. Yields the instance's name."""
+    name = Tag.__bind_key__ or "default"
+
+    def refuse():
+        raise OperationalError(
+            "SELECT 1", {}, ConnectionRefusedError("connection refused")
+        )
+
+    monkeypatch.setattr(app.database_engine(name), "raw_connection", refuse)
+    return name
+
+
+def test_up_answers_while_the_database_is_gone(client, unreachable):
+    assert client.get("/up").get_json() == {"status": "up"}
+
+
+def test_ready_names_the_instance_that_failed_and_nothing_else(client, unreachable):
+    response = client.get("/ready")
+
+    # Its name only: not where it is nor who logs in to it.
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "failed": [unreachable]}
+
+
+def test_ready_answers_200_while_every_instance_answers(client):
+    assert client.get("/ready").get_json() == {"status": "ready"}
+
+
+def test_a_database_gone_away_answers_503_and_logs_one_line(
+    client, unreachable, caplog
+):
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/api/tags")
+
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == 503
+    assert response.headers["Retry-After"]
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "connection refused" in record.getMessage()
+    assert record.exc_info is None and "\n" not in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/nowhere", 404),
+        ("put", "/api/users", 405),
+        ("post", "/api/users/1", 405),
+    ],
+)
+def test_the_servers_own_errors_are_json(client, method, path, status):
+    response = getattr(client, method)(path)
+
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == status
+
+
+def test_a_body_past_the_limit_answers_413_in_json(app, client):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+
+    response = client.post(
+        "/api/users", data="x" * (limit + 1), content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == 413
+
+
+@pytest.mark.parametrize("path", ["/api/users", "/nowhere", "/api/docs", "/up"])
+def test_every_answer_carries_the_security_headers(client, path):
+    headers = client.get(path).headers
+
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]

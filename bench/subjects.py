@@ -219,7 +219,8 @@ class BakedProject(Subject):
             "from edmunds.database.drivers.sqlite import Sqlite\n",
             "from app.database.models.generated import GENERATED\n",
         )
-        _insert_before(config, "        ],\n    },\n}", "            *GENERATED,\n")
+        # The end of modelsandtables, the last list of APP["database"].
+        _insert_before(config, "        ],\n    },\n", "            *GENERATED,\n")
 
 
 class Baseline(Subject):

@@ -178,10 +178,9 @@ class MySql(Server):
     drivername = "mysql+pymysql"
 
     def create_database(self, name, owner=None):
-        # The server's own default may still be latin1.
-        self.execute(
-            f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-        )
+        # As the baked README creates one: utf8mb4 (the server's own default
+        # may still be latin1) with the server's default collation for it.
+        self.execute(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
         if owner:
             self.execute(f"GRANT ALL ON {name}.* TO '{owner}'@'%'")
 

@@ -35,7 +35,11 @@ DRIVER_SETS = {
     "PyMySQL": {"database": "sqlite", "users_database": "mysql"},
     "both": {"database": "mysql", "users_database": "postgresql"},
 }
-DEV_ENVIRONMENT_LIMIT = 40
+# The aim was 40. The day-one console (libcst, factory-boy, Faker and
+# tzdata beneath it) and PostgreSQL's enum migrations (alembic-postgresql-enum)
+# bring the largest bake (both drivers, Python 3.13: pyyaml-ft for libcst) to
+# 43; a SQLite bake has 39. Raise it only for a package the project needs.
+DEV_ENVIRONMENT_LIMIT = 43
 
 
 def uv(project, *args, python=None):

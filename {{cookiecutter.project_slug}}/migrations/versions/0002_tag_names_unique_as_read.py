@@ -38,9 +38,10 @@ def name_key(name):
 
 
 def upgrade_{{ "users_database" if cookiecutter.users_database != "none" else "" }}():
-    op.add_column('tags', sa.Column('name_key', sa.String(length=64), nullable=True))
     tags = sa.table('tags', sa.column('id', sa.Integer), sa.column('name', sa.String), sa.column('name_key', sa.String))
     connection = op.get_bind()
+    # Every name is checked before the first change: MySQL and MariaDB commit
+    # each DDL statement, so a refusal after add_column would leave it there.
     owners = {}
     for id_, name in connection.execute(sa.select(tags.c.id, tags.c.name)):
         key = name_key(name)
@@ -50,6 +51,8 @@ def upgrade_{{ "users_database" if cookiecutter.users_database != "none" else ""
                 f"({name!r}): rename or merge one, then upgrade again"
             )
         owners[key] = id_
+    op.add_column('tags', sa.Column('name_key', sa.String(length=64), nullable=True))
+    for key, id_ in owners.items():
         connection.execute(tags.update().where(tags.c.id == id_).values(name_key=key))
     with op.batch_alter_table('tags') as batch_op:
         batch_op.alter_column('name_key', existing_type=sa.String(length=64), nullable=False)

@@ -80,6 +80,12 @@ def manage(project, *args, check=True):
     return run(path, python, "manage.py", *args, check=check)
 
 
+def boot_under_wsgi(project):
+    """What gunicorn and `flask --app wsgi` run first: wsgi.py's import."""
+    path, python = project
+    return run(path, python, "-c", "import wsgi", check=False)
+
+
 def one_error(completed):
     assert completed.returncode == 1, completed.stdout + completed.stderr
     assert "Traceback" not in completed.stderr
@@ -132,6 +138,7 @@ def test_the_pages_example_stops_at_each_defect_in_one_line(project):
     error = one_error(manage(project, "db", "current", check=False))
     assert "cannot import name 'UserTags'" in error
     assert "app.database.models.usertags" in error and " line " in error
+    assert one_error(boot_under_wsgi(project)) == error
 
     # 2. The keys point at "tags" and "users"; the tables are "tag" and
     # "user". On users_database: `info={'bind_key': ...}` counts.
@@ -140,6 +147,7 @@ def test_the_pages_example_stops_at_each_defect_in_one_line(project):
     assert "table 'user_tags' column 'user_id'" in error
     assert "'tags.id'" in error and "instance 'users_database'" in error
     assert "tag, user, user_tags" in error
+    assert one_error(boot_under_wsgi(project)) == error
 
     # 3. A table on the default instance pointing at users_database.
     edit(models / "usertags.py", '"tags.id"', '"tag.id"')

@@ -225,7 +225,10 @@ class AnswerRules(Extension):
     the answers came from (prompts, ``--no-input``, a replay file, cruft).
     A refusal is one ``ERROR:`` line per problem and exit status 1: nothing
     is written, and no traceback follows, as one would after a refused
-    pre-gen hook. ``template_dir`` lets the hooks import the same rules.
+    pre-gen hook. At the prompts, an answer is checked as soon as it is
+    typed, on its own: cookiecutter renders the default of the next prompt
+    with the answers so far, and this extension sees that rendering.
+    ``template_dir`` lets the hooks import the same rules.
     """
 
     def __init__(self, environment):
@@ -233,8 +236,29 @@ class AnswerRules(Extension):
         environment.filters["derived_slug"] = template_answers.derived_slug
         environment.globals["template_dir"] = str(TEMPLATE_DIR)
         step, local = cookiecutter_step()
+        # With --no-input nobody is typing: every problem is reported at once,
+        # at the step below.
+        self.prompting = step == PROMPTING and not local.get("no_input", True)
         if step == GENERATING:
             refuse_bad_answers(local)
+
+    def preprocess(self, source, name, filename=None):
+        if self.prompting:
+            step, local = cookiecutter_step()
+            if step == PROMPTING:
+                refuse_typed_answers(local.get("cookiecutter_dict", {}))
+        return source
+
+
+def refuse_typed_answers(typed):
+    refuse(
+        [
+            problem
+            for key, value in typed.items()
+            if key in template_answers.PROMPTS
+            for problem in template_answers.answer_problems(key, value)
+        ]
+    )
 
 
 def refuse_bad_answers(generating):
@@ -247,6 +271,10 @@ def refuse_bad_answers(generating):
     problems = template_answers.problems(answers, folder)
     if folder and generating.get("overwrite_if_exists") and os.path.isdir(folder):
         problems += template_answers.rebake_problems(Path(folder))
+    refuse(problems)
+
+
+def refuse(problems):
     for problem in problems:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:

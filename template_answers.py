@@ -21,18 +21,20 @@ from slugify import slugify
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
 DEFAULTS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-# Each prompt and the kind of answer it takes.
+# The prompts that take one of a few values. cookiecutter.json makes them
+# text prompts (their prompt lists the values, their default is one of them):
+# cookiecutter's own choice prompts refuse a value outside the list, given on
+# the command line, with a traceback before any code of the template runs;
+# as text, every source of answers reaches the checks below.
 CHOICES = {
-    key: options
-    for key, options in DEFAULTS.items()
-    if isinstance(options, list) and not key.startswith("_")
+    "python_version": ["3.11", "3.12", "3.13"],
+    "database": ["sqlite", "postgresql", "mysql"],
+    "users_database": ["none", "sqlite", "postgresql", "mysql"],
 }
-YES_NO = [key for key, value in DEFAULTS.items() if isinstance(value, bool)]
-TEXT = [
-    key
-    for key, value in DEFAULTS.items()
-    if isinstance(value, str) and not key.startswith("_")
-]
+# Every prompt, in the order cookiecutter asks them; each one not a choice
+# nor a yes/no question takes text.
+PROMPTS = [key for key in DEFAULTS if not key.startswith("_")]
+YES_NO = [key for key in PROMPTS if isinstance(DEFAULTS[key], bool)]
 
 # Top-level names a baked project imports: a project named after one of them
 # would shadow it on sys.path.
@@ -189,25 +191,31 @@ def free_text_problems(key, text, limit):
     return []
 
 
-def kind_problems(answers):
-    """Each answer of the kind its prompt takes: a replay file or an old
-    .cruft.json can hold anything JSON can."""
-    found = []
-    for key in TEXT:
-        if not isinstance(answers.get(key), str):
-            found.append(f"{key} is {answers.get(key)!r}; it must be text")
-    for key in YES_NO:
-        if not isinstance(answers.get(key), bool):
-            found.append(f"{key} is {answers.get(key)!r}; answer true or false")
-    # Cookiecutter checks choices typed at the prompt, not those read from a
-    # replay file or an old .cruft.json: check them all against the template.
-    for key, options in CHOICES.items():
-        if answers.get(key) not in options:
-            found.append(
-                f"{key} is {answers.get(key)!r}; choose one of "
-                f"{', '.join(map(str, options))}"
-            )
-    return found
+def answer_problems(key, value):
+    """Why this one answer cannot be baked, whatever the others are.
+
+    A replay file or an old .cruft.json can hold anything JSON can: the
+    kind of each answer is checked before what it says.
+    """
+    if key in CHOICES:
+        if value not in CHOICES[key]:
+            return [f"{key} is {value!r}; choose one of {', '.join(CHOICES[key])}"]
+        return []
+    if key in YES_NO:
+        if not isinstance(value, bool):
+            return [f"{key} is {value!r}; answer true or false"]
+        return []
+    if not isinstance(value, str):
+        return [f"{key} is {value!r}; it must be text"]
+    if key == "project_slug":
+        return slug_problems(value)
+    if key in FREE_TEXT_LIMITS:
+        return free_text_problems(key, value, FREE_TEXT_LIMITS[key])
+    if key == "email" and not EMAIL.fullmatch(value):
+        return [f"email {value!r} is not an email address"]
+    if key == "version" and not VERSION.fullmatch(value):
+        return [f"version {value!r} is not a release version such as 0.1.0"]
+    return []
 
 
 def problems(answers, project_dir=None):
@@ -216,18 +224,9 @@ def problems(answers, project_dir=None):
     ``project_dir``, where the project is (or will be) baked, adds the checks
     of the paths there.
     """
-    found = kind_problems(answers)
-    if found:
-        return found  # the checks below take each answer as its kind
-    found = slug_problems(answers["project_slug"])
-    for key, limit in FREE_TEXT_LIMITS.items():
-        found += free_text_problems(key, answers[key], limit)
-    if not EMAIL.fullmatch(answers["email"]):
-        found.append(f"email {answers['email']!r} is not an email address")
-    if not VERSION.fullmatch(answers["version"]):
-        found.append(
-            f"version {answers['version']!r} is not a release version such as 0.1.0"
-        )
+    found = []
+    for key in PROMPTS:
+        found += answer_problems(key, answers.get(key))
     if not found:
         found += name_problems(
             answers["project_slug"],

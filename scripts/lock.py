@@ -6,7 +6,6 @@ the bake's own name and version. Run by scripts/lock.sh, which passes its
 arguments on (`--upgrade`).
 """
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,7 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(TEMPLATE_ROOT), str(TEMPLATE_ROOT / "tests")]
+from template_answers import CHOICES  # noqa: E402
+
 from conftest import TEMPLATE_DIR, interpreter, render  # noqa: E402
 
 PROJECT = "{{cookiecutter.project_slug}}"
@@ -56,9 +58,8 @@ def lock(python, answers, previous, work, uv_args):
 
 
 def main(uv_args):
-    choices = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
     locks = {}
-    for python in choices["python_version"]:
+    for python in CHOICES["python_version"]:
         for drivers, answers in DRIVER_SETS.items():
             name = lock_name(python, drivers)
             with tempfile.TemporaryDirectory() as work:

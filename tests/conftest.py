@@ -264,11 +264,7 @@ def render(path, **answers):
     cookiecutter.json's defaults, and may name prompts it does not have yet.
     """
     defaults = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-    context = {
-        key: value[0] if isinstance(value, list) else value
-        for key, value in defaults.items()
-        if not key.startswith("_")
-    }
+    context = {key: value for key, value in defaults.items() if not key.startswith("_")}
     context.update(project_slug="my_edmunds_app", _extensions=defaults["_extensions"])
     context.update(answers)
     # The template's own Jinja extensions import from its folder, as

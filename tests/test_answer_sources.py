@@ -9,10 +9,13 @@ exit status 1, no folder; no answer is ever run as code or as Jinja.
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 
 import pytest
+
+import template_answers
 
 from conftest import DEV_TOOLS, TEMPLATE_DIR, bake, clean_env
 
@@ -96,19 +99,77 @@ def refused(completed):
     return [line for line in completed.stderr.splitlines() if line.strip()]
 
 
-# Prompts, one answer a line: name, slug, description, author, email,
-# version, Python, database, users database, docker, init_git.
-def prompted(name="", slug=""):
-    return f"{name}\n{slug}\n\n\n\n\n\n\n\nn\nn\n"
+# Prompts, one answer a line (an empty one takes the default): name, slug,
+# description, author, email, version, docker, init_git, Python, database,
+# users database.
+def prompted(name="", slug="", python="", database="", users_database=""):
+    return f"{name}\n{slug}\n\n\n\n\nn\nn\n{python}\n{database}\n{users_database}\n"
 
 
 def test_at_the_prompts_a_bad_answer_is_one_line_before_any_file(place):
     completed = place.cookiecutter(stdin=prompted("Shop", "class"))
 
-    assert refused(completed)[-1].endswith(
-        "ERROR: project_slug 'class' is a Python keyword"
-    )
+    assert refused(completed) == ["ERROR: project_slug 'class' is a Python keyword"]
+    # Refused as soon as it was typed: the next prompt never came.
+    assert "One-line description" not in completed.stdout
     assert place.made_nothing()
+
+
+@pytest.mark.parametrize(
+    ("answers", "error", "next_prompt"),
+    [
+        (
+            {"python": "3.10"},
+            "python_version is '3.10'; choose one of 3.11, 3.12, 3.13",
+            "Engine of the default database",
+        ),
+        (
+            {"database": "oracle"},
+            "database is 'oracle'; choose one of sqlite, postgresql, mysql",
+            "Engine of a second database",
+        ),
+        (
+            {"users_database": "yes"},
+            "users_database is 'yes'; choose one of none, sqlite, postgresql, mysql",
+            None,
+        ),
+    ],
+)
+def test_at_the_prompts_a_choice_outside_the_list_is_refused_once_typed(
+    place, answers, error, next_prompt
+):
+    completed = place.cookiecutter(stdin=prompted("Shop", **answers))
+
+    assert refused(completed) == [f"ERROR: {error}"]
+    if next_prompt is not None:
+        assert next_prompt not in completed.stdout
+    assert place.made_nothing()
+
+
+def test_each_choice_prompt_lists_its_choices_and_offers_one_by_default():
+    prompts = template_answers.DEFAULTS["__prompts__"]
+    for key, choices in template_answers.CHOICES.items():
+        listed = re.findall(r"\b[a-z0-9.]+\b", prompts[key].split(":", 1)[1])
+        assert [word for word in listed if word in choices] == choices, key
+        assert template_answers.DEFAULTS[key] in choices
+
+
+def test_at_the_prompts_the_choices_typed_are_baked(place):
+    completed = place.cookiecutter(
+        stdin=prompted("Typed", "", "3.13", "postgresql", "mysql")
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    project = place.output / "typed"
+    assert (project / ".python-version").read_text() == "3.13\n"
+    dependencies = (project / "pyproject.toml").read_text()
+    assert '"psycopg[binary]==' in dependencies and '"PyMySQL==' in dependencies
+    answers = json.loads((project / ".cruft.json").read_text())["context"]
+    assert {key: answers["cookiecutter"][key] for key in template_answers.CHOICES} == {
+        "python_version": "3.13",
+        "database": "postgresql",
+        "users_database": "mysql",
+    }
 
 
 def test_at_the_prompts_a_name_gets_a_valid_slug_by_default(place):
@@ -128,6 +189,14 @@ def test_at_the_prompts_a_name_gets_a_valid_slug_by_default(place):
             "project_slug is 256 characters long; "
             "the project folder may have at most 255",
         ),
+        (
+            "database=oracle",
+            "database is 'oracle'; choose one of sqlite, postgresql, mysql",
+        ),
+        (
+            "python_version=3.10",
+            "python_version is '3.10'; choose one of 3.11, 3.12, 3.13",
+        ),
     ],
 )
 def test_with_no_input_a_bad_answer_is_one_line(place, answer, message):
@@ -137,13 +206,26 @@ def test_with_no_input_a_bad_answer_is_one_line(place, answer, message):
     assert place.made_nothing()
 
 
-def test_a_choice_outside_the_list_on_the_command_line_bakes_nothing(place):
-    # Cookiecutter checks these itself, before any code of the template runs:
-    # its own error (a ValueError) is all it says (README, "The prompts").
-    completed = place.cookiecutter("--no-input", "database=oracle", "docker=maybe")
+def test_a_bad_choice_on_the_command_line_is_refused_at_its_prompt(place):
+    # Without --no-input, the answer given on the command line is the
+    # prompt's default: taken as it is, it is refused there.
+    completed = place.cookiecutter("users_database=oracle", stdin=prompted("Shop"))
+
+    assert refused(completed) == [
+        "ERROR: users_database is 'oracle'; choose one of "
+        "none, sqlite, postgresql, mysql"
+    ]
+    assert place.made_nothing()
+
+
+def test_a_yes_no_answer_on_the_command_line_is_still_cookiecutters_own_check(place):
+    # Cookiecutter converts a yes/no answer given on the command line itself,
+    # before any code of the template runs: its own error (a ValueError) is
+    # all it says (README, "The prompts").
+    completed = place.cookiecutter("--no-input", "docker=maybe")
 
     assert completed.returncode != 0
-    assert "oracle provided for choice variable database" in completed.stderr
+    assert "maybe provided for variable docker" in completed.stderr
     assert place.made_nothing()
 
 
@@ -162,11 +244,7 @@ def test_a_replay_file_whose_answers_try_to_run_code_runs_nothing(place):
         f"ERROR: docker is {RUNS_CODE!r}; answer true or false",
         "ERROR: init_git is 'yes'; answer true or false",
         "ERROR: python_version is '3.12; import os'; choose one of "
-        + ", ".join(
-            json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())[
-                "python_version"
-            ]
-        ),
+        + ", ".join(template_answers.CHOICES["python_version"]),
     ]
     assert place.made_nothing()
 

@@ -178,9 +178,9 @@ def test_every_problem_gets_its_own_line(cookies, capfd):
 @pytest.mark.parametrize(
     ("prompt", "answer", "choices"),
     [
-        ("python_version", "2.7", "3.12, 3.13, 3.11"),
+        ("python_version", "2.7", "3.11, 3.12, 3.13"),
         # Past its end of life: no longer offered, and no lock is shipped for it.
-        ("python_version", "3.10", "3.12, 3.13, 3.11"),
+        ("python_version", "3.10", "3.11, 3.12, 3.13"),
         ("database", "oracle", "sqlite, postgresql, mysql"),
         ("users_database", "oracle", "none, sqlite, postgresql, mysql"),
     ],

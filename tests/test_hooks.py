@@ -106,6 +106,10 @@ def test_the_rendered_hooks_pass_ruff_check(hook, answers):
     [
         ({"docker": "yes"}, "ERROR: docker is 'yes'; answer true or false"),
         ({"project_slug": "class"}, "ERROR: project_slug 'class' is a Python keyword"),
+        (
+            {"database": "oracle"},
+            "ERROR: database is 'oracle'; choose one of sqlite, postgresql, mysql",
+        ),
     ],
 )
 def test_the_pre_gen_hook_refuses_on_its_own(tmp_path, answers, error):

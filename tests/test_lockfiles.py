@@ -6,7 +6,6 @@ post-gen hook puts the bake's in place. Each one is proven here: `uv lock
 --check` without network, `uv sync --locked`, and a lean dev environment.
 """
 
-import json
 import re
 import subprocess
 import sys
@@ -14,6 +13,8 @@ import sys
 import pytest
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
+
+import template_answers
 
 from conftest import (
     TEMPLATE_DIR,
@@ -27,7 +28,7 @@ from conftest import (
 )
 
 SHIPPED = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / ".uv-locks"
-PYTHONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["python_version"]
+PYTHONS = template_answers.CHOICES["python_version"]
 # Answers that bring in each set of drivers.
 DRIVER_SETS = {
     "no driver": {"database": "sqlite"},

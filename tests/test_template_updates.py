@@ -16,6 +16,8 @@ import tomllib
 import pytest
 import yaml
 
+import template_answers
+
 from conftest import (
     DEV_TOOLS,
     TEMPLATE_DIR,
@@ -451,6 +453,49 @@ def test_cruft_create_at_a_checkout_also_leaves_a_clean_tree(tmp_path):
     assert state["checkout"] == "v1"
     assert state["commit"] == git(place.template, place.env, "rev-parse", "v1").strip()
     assert not (project / "edmunds/support/templategeneration.py").exists()
+
+
+def test_a_project_baked_when_the_choices_were_lists_updates(tmp_path):
+    # Earlier versions made python_version, database and users_database
+    # cookiecutter choice lists, asked before docker and init_git; their
+    # records hold the chosen values, as text.
+    place = Workplace(tmp_path)
+    settings = place.template / "cookiecutter.json"
+    current = settings.read_text()
+    answers = json.loads(current)
+    earlier = {}
+    for key, value in answers.items():
+        if key in template_answers.CHOICES:
+            continue
+        if key == "docker":
+            for choice, options in template_answers.CHOICES.items():
+                earlier[choice] = [answers[choice]] + [
+                    option for option in options if option != answers[choice]
+                ]
+        earlier[key] = value
+    for choice, options in template_answers.CHOICES.items():
+        earlier["__prompts__"][choice] = {"__prompt__": choice} | {
+            option: option for option in options
+        }
+    settings.write_text(json.dumps(earlier, indent=2))
+    place.commit_template("Choices as lists")
+    project = place.create(
+        "Listed Choices", python_version="3.13", users_database="sqlite"
+    )
+    settings.write_text(current)
+    place.commit_template("Choices as text")
+
+    place.cruft(project, "update", "-y")
+
+    recorded = cruft_state(project)["context"]["cookiecutter"]
+    assert (recorded["python_version"], recorded["users_database"]) == (
+        "3.13",
+        "sqlite",
+    )
+    assert (project / ".python-version").read_text() == "3.13\n"
+    assert "users_database" in (project / "config/app.py").read_text()
+    assert leftovers(project) == [] and unmerged(project, place.env) == []
+    assert place.cruft(project, "check", check=False).returncode == 0
 
 
 # A template change that meets a user's edit of the same line.

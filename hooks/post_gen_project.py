@@ -30,6 +30,9 @@ FRESH_BAKE_MARKER = ".edmunds-template-fresh-bake"
 
 # Whole files that exist only when their prompt says yes.
 DOCKER_FILES = ["Dockerfile", ".dockerignore"]
+# The pre-commit the README and the CI workflow install, as a tool of its
+# own: the project's environment leaves it out.
+PRE_COMMIT = "pre-commit==4.7.0"
 
 ENV_FILE = """\
 # This machine's settings and secrets. Never commit this file (.gitignore
@@ -263,7 +266,11 @@ def start_history(fresh):
 def print_next_steps(git_problem):
     if git_problem:
         print(f"WARNING: no git repository made: {git_problem}", file=sys.stderr)
-    hooks = "    uv run pre-commit install\n" if INIT_GIT and not git_problem else ""
+    hooks = (
+        f"    uv tool install {PRE_COMMIT} && pre-commit install\n"
+        if INIT_GIT and not git_problem
+        else ""
+    )
     create_databases = (
         "    # create the databases first: README.md, 'Get it running'\n"
         if server_settings()

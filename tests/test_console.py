@@ -12,7 +12,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from conftest import assert_ruff_passes, bake, clean_env, project_python, run
+from conftest import DEV_TOOLS, assert_ruff_passes, bake, clean_env, project_python, run
 from servers import SERVERS, on_servers
 from test_precommit import pre_commit
 
@@ -131,7 +131,7 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
         # The hooks a commit runs pass on what the generators wrote.
         git = ["git", "-c", "user.name=Test", "-c", "user.email=test@localhost"]
         subprocess.run([*git, "add", "--all"], cwd=project, check=True)
-        pre_commit(python.parent / "pre-commit", project)
+        pre_commit(DEV_TOOLS / "pre-commit", project)
 
     manage(project, python, env, "db", "migrate", "-m", "Add comments")
     manage(project, python, env, "db", "upgrade")

@@ -133,7 +133,7 @@ def dependency_layer(project, tmp_path_factory):
 def test_the_image_gets_the_locked_runtime_without_dev_tools(dependency_layer):
     bin_folder = dependency_layer / ".venv" / "bin"
     assert (bin_folder / "gunicorn").is_file()
-    for tool in ("pytest", "ruff", "pre-commit"):
+    for tool in ("pytest", "ruff"):
         assert not (bin_folder / tool).exists(), tool
 
 

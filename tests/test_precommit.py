@@ -1,16 +1,23 @@
-"""pre-commit run --all-files passes where a team first runs it."""
+"""pre-commit run --all-files passes where a team first runs it.
 
+A baked project runs pre-commit as a tool of its own (README: `uv tool
+install`, CI: `uvx`), at the version the template's dev tools pin: the
+tests run that one, from the template's .venv.
+"""
+
+import re
 import subprocess
+import tomllib
 
 import pytest
 
 from conftest import (
     DEV_TOOLS,
     PRE_COMMIT_HOME,
+    TEMPLATE_DIR,
     bake,
     clean_env,
     copy_template,
-    project_python,
 )
 
 HOOKS = [
@@ -50,12 +57,43 @@ def pre_commit(pre_commit_bin, repository):
     assert changed.stdout == "", "the hooks changed files"
 
 
+def pre_commit_pin():
+    """The pre-commit of the template's dev tools (its pyproject.toml)."""
+    dev = tomllib.loads((TEMPLATE_DIR / "pyproject.toml").read_text())
+    (pin,) = [
+        line.removeprefix("pre-commit==")
+        for line in dev["dependency-groups"]["dev"]
+        if line.startswith("pre-commit==")
+    ]
+    return pin
+
+
+def test_the_project_runs_the_pre_commit_the_template_tests(cookies, capfd):
+    project = bake(cookies, project_name="Hook Pins")
+    next_steps = capfd.readouterr().err
+    pins = re.findall(
+        r"(?:uvx pre-commit@|uv tool install pre-commit==|pipx install pre-commit==)"
+        r"([\w.]+)",
+        (project / "README.md").read_text()
+        + (project / ".github/workflows/ci.yml").read_text()
+        + next_steps,
+    )
+    # The README (uv and pipx), the workflow, the hook's next steps.
+    assert len(pins) >= 4 and set(pins) == {pre_commit_pin()}, pins
+    assert "uv run pre-commit" not in (project / "README.md").read_text()
+    # Installed once per machine, not into every environment.
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    listed = pyproject["project"]["dependencies"] + [
+        line for group in pyproject["dependency-groups"].values() for line in group
+    ]
+    assert not [line for line in listed if line.lower().startswith("pre-commit")]
+
+
 @pytest.mark.xdist_group("pre-commit")
 def test_the_hooks_pass_on_a_fresh_bake(cookies):
     project = bake(cookies, project_name="Hooked")
-    python = project_python(project)
 
-    pre_commit(python.parent / "pre-commit", project)
+    pre_commit(DEV_TOOLS / "pre-commit", project)
 
 
 @pytest.mark.xdist_group("pre-commit")

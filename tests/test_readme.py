@@ -231,7 +231,8 @@ def test_the_bake_prints_the_readmes_uv_commands(cookies, capfd):
     (commands, *_) = code_blocks(section(project, "Get it running"), "bash")
     for line in commands.strip().splitlines()[1:]:
         assert f"    {line}\n" in printed, line
-    assert "uv run pre-commit install" in printed
+    assert "    uv tool install pre-commit==" in printed
+    assert " && pre-commit install\n" in printed
     assert "pip install -r" not in printed and "requirements" not in printed
 
 

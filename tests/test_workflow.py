@@ -90,7 +90,7 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
     commands = [step["run"] for step in job["steps"] if "run" in step]
     assert commands == [
         "uv sync --locked",
-        "uv run pre-commit run --all-files --show-diff-on-failure",
+        "uvx pre-commit@4.7.0 run --all-files --show-diff-on-failure",
         "uv run python manage.py db upgrade\nuv run python manage.py db check\n",
         "uv run pytest",
         "port=${PORT:-8000}\n"

@@ -97,7 +97,7 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         "uv run gunicorn --bind 127.0.0.1:$port --workers 2 --daemon "
         "--pid gunicorn.pid wsgi:app\n"
         "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
-        "uvx schemathesis@4.30.1 run http://127.0.0.1:$port/api/openapi.json \\\n"
+        "uvx schemathesis@4.32.5 run http://127.0.0.1:$port/api/openapi.json \\\n"
         "  --wait-for-schema 30 --checks all --max-examples 25 --max-time 30\n",
     ]
     setup = step_using(job, "astral-sh/setup-uv@")["with"]

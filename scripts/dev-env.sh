@@ -31,5 +31,9 @@ export PATH="$uv_home/bin:$PATH"
 TEMPLATE_PYTHON=$("$PYTHON" -c 'import sys; print(sys.executable)')
 # scripts/lock.sh locks first, then syncs.
 if [ "${EDMUNDS_TEMPLATE_NO_SYNC:-}" != 1 ]; then
-    uv sync --locked --quiet --project "$TEMPLATE_DIR" --python "$TEMPLATE_PYTHON"
+    # Compiled at install: with PYTHONDONTWRITEBYTECODE set, every tool the
+    # tests start (cookiecutter's hooks, cruft, schemathesis) would otherwise
+    # compile its packages again each time.
+    uv sync --locked --quiet --compile-bytecode --project "$TEMPLATE_DIR" \
+        --python "$TEMPLATE_PYTHON"
 fi

@@ -135,6 +135,10 @@ def test_the_image_gets_the_locked_runtime_without_dev_tools(dependency_layer):
     assert (bin_folder / "gunicorn").is_file()
     for tool in ("pytest", "ruff"):
         assert not (bin_folder / tool).exists(), tool
+    # The image never writes bytecode (PYTHONDONTWRITEBYTECODE): uv compiled
+    # the packages at build time, or every start would compile them again.
+    (flask,) = dependency_layer.glob(".venv/lib/python*/site-packages/flask")
+    assert list(flask.glob("__pycache__/app.*.pyc"))
 
 
 def test_secrets_and_local_state_stay_out_of_the_image(project, tmp_path):

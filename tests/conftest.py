@@ -110,9 +110,8 @@ def project_python(project, python=None):
         check=True,
     ).stdout
     locked = json.dumps(lock, sort_keys=True)
-    key = hashlib.sha256(
-        f"{version}\n{locked}\n{VENV_RECIPE}".encode()
-    ).hexdigest()[:16]
+    identity = f"{version}\n{locked}\n{VENV_RECIPE}"
+    key = hashlib.sha256(identity.encode()).hexdigest()[:16]
     venv = CACHE_DIR / "venvs" / key
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with open(CACHE_DIR / f"{key}.lock", "w") as lock_file:

@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import forkserver
 import pytest
 from cookiecutter.environment import StrictEnvironment
 from jinja2 import FileSystemLoader
@@ -169,16 +170,28 @@ def clean_env(**overrides):
     return env
 
 
-def run(project, python, *args, check=True, env=None, timeout=300):
-    """Run ``python *args`` in a baked project, output captured as text."""
-    completed = subprocess.run(
-        [str(python), *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=env or clean_env(),
-        timeout=timeout,
-    )
+def run(project, python, *args, check=True, env=None, timeout=300, stdin=None):
+    """Run ``python *args`` in a baked project, output captured as text.
+
+    A baked venv's command is forked from a server that has imported its
+    packages (tests/forkserver.py); anything else is a process of its own.
+    """
+    env = env or clean_env()
+    forked = None
+    if Path(python).is_relative_to(CACHE_DIR / "venvs"):
+        forked = forkserver.run(python, project, args, env, stdin, timeout)
+    if forked is None:
+        completed = subprocess.run(
+            [str(python), *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env=env,
+            input=stdin,
+            timeout=timeout,
+        )
+    else:
+        completed = subprocess.CompletedProcess([str(python), *args], *forked)
     if check and completed.returncode != 0:
         pytest.fail(
             f"{' '.join(args)} exited {completed.returncode}\n"

@@ -10,9 +10,9 @@ standard streams, atexit handlers, exit status), then exits.
 
 The server never imports the project's own modules, so every command reads
 the project's files as they are at that moment. What only a fresh
-interpreter can honour (``PYTHON*`` variables other than the server's, such
-as a hash seed) runs as a process of its own; so does every command when
-``EDMUNDS_TEMPLATE_FORK=0``.
+interpreter can honour (``PYTHON*`` variables, such as a hash seed) gets a
+server of its own, started with them. ``EDMUNDS_TEMPLATE_FORK=0`` runs every
+command as a process of its own.
 """
 
 import atexit
@@ -165,11 +165,6 @@ class ForkServer:
         os.close(reply_write)
         self.pending = b""
 
-    def serves(self, env):
-        return self.process.poll() is None and _startup_settings(
-            env
-        ) == _startup_settings(self.env)
-
     def _reply(self, deadline_seconds):
         while b"\n" not in self.pending:
             ready, _, _ = select.select([self.replies], [], [], deadline_seconds)
@@ -230,13 +225,14 @@ def run(python, cwd, args, env, stdin=None, timeout=300):
     runs_python = args and (args[0] in ("-c", "-m") or args[0].endswith(".py"))
     if not ENABLED or not runs_python:
         return None
-    server = _servers.get(str(python))
-    if server is None or not server.serves(env):
+    # A server per venv and interpreter setting (a hash seed is fixed when
+    # an interpreter starts, and its forks inherit it).
+    key = (str(python), *sorted(_startup_settings(env).items()))
+    server = _servers.get(key)
+    if server is None or server.process.poll() is not None:
         if server is not None:
-            if server.process.poll() is None:
-                return None  # another interpreter setting: a process of its own
             server.close()
-        server = _servers[str(python)] = ForkServer(python, dict(env))
+        server = _servers[key] = ForkServer(python, env)
     return server.run(cwd, args, env, stdin, timeout)
 
 

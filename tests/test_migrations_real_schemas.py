@@ -12,7 +12,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from conftest import bake, clean_env, project_python
+from conftest import bake, clean_env, project_python, run
 from servers import SERVERS, on_servers
 
 ENGINES = [
@@ -144,13 +144,12 @@ class Project:
         self.path, self.python, self.env = path, python, env
 
     def run(self, *args, check=True, seed="0"):
-        completed = subprocess.run(
-            [str(self.python), *args],
-            cwd=self.path,
-            capture_output=True,
-            text=True,
+        completed = run(
+            self.path,
+            self.python,
+            *args,
+            check=False,
             env=clean_env(PYTHONHASHSEED=seed, **self.env),
-            timeout=300,
         )
         if check:
             assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -226,7 +226,9 @@ def test_the_project_runs_the_cruft_the_template_tests(cookies):
 # The whole journey of the issue: bake, work, update, check.
 
 
-@pytest.fixture(scope="module")
+# For the worker's whole session: xdist may run another module's test between
+# two of these, which would end a module-scoped journey and start it again.
+@pytest.fixture(scope="session")
 def journey(tmp_path_factory):
     place = Workplace(tmp_path_factory.mktemp("journey"))
     project = place.create("Kept Edits")

@@ -1,3 +1,4 @@
+import click
 import pytest
 from sqlalchemy import text
 
@@ -28,6 +29,39 @@ def test_commands_run_in_this_process(make_app, capsys):
 
     assert exit_info.value.code == 0
     assert capsys.readouterr().out == "hello from testing\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "wired"),
+    [
+        (["db", "hello"], False),
+        (["make", "hello"], False),
+        (["--help"], False),
+        (["hello"], True),
+        (["routes"], True),
+    ],
+)
+def test_the_http_side_is_wired_for_every_command_but_db_and_make(
+    make_app, capsys, args, wired
+):
+    app = make_app()
+    for group in ("db", "make"):
+        app.cli.add_command(click.Group(group))
+
+    @click.command("hello")
+    def hello():
+        print("hello")
+
+    app.cli.add_command(hello)
+    app.cli.commands["db"].add_command(hello)
+    app.cli.commands["make"].add_command(hello)
+    wired_into = []
+
+    with pytest.raises(SystemExit) as exit_info:
+        Manager(lambda: app, wired_into.append).run(args)
+
+    assert exit_info.value.code == 0, capsys.readouterr().err
+    assert wired_into == ([app] if wired else [])
 
 
 def test_a_database_that_cannot_be_reached_is_one_line_and_exit_1(

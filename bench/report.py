@@ -99,11 +99,13 @@ def rows(results, sizes):
     table = []
     for metric in metrics(sizes):
         baked = results.median(metric.key, BAKED)
-        if metric.key in results.skipped or baked is None:
+        if metric.key in results.skipped:
             table.append(
                 [metric.label, "", "", "", "", metric.target_text(), "skipped"]
             )
             continue
+        if baked is None:
+            continue  # not measured in this run (--only)
         baseline = results.median(metric.key, BASELINE)
         ratio = results.ratio(metric.key)
         cpu_ratio = results.ratio(f"{metric.key}_cpu")

@@ -368,7 +368,10 @@ below 1 the baked project is faster (or smaller), except for throughput
 other; a ratio is the median over the rounds of the two runs' ratio, so it
 can differ a little from the ratio of the two medians beside it. The CPU
 ratio compares the user + system time of the processes instead of the wall
-clock: other work on the machine barely moves it. This file is written by
+clock: other work on the machine barely moves it, and under gunicorn it is
+the one judged (a target marked CPU), since there two runs' wall figures
+do not agree within 5 % on a shared machine (see Steadiness below, when
+`--steadiness` has written it). This file is written by
 the command below; [`bench/README.md`](bench/README.md) says how each figure
 is taken and how to find where the time goes when a target is missed.
 

@@ -24,6 +24,9 @@ READ_PATH = "/api/users?per_page=100"
 WRITE_PATH = "/api/users"
 WRITE_BODY = '{"name": "bench"}'
 GUNICORN_WORKERS = 2
+# Untimed load before each timed one: both workers up (the baseline's import
+# the app after the fork), their first requests' caches filled.
+WARM_UP_SECONDS = 2
 
 
 def timed(key, subject, argv):
@@ -119,13 +122,9 @@ def loopback(subject, seconds, connections):
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(server, log, base + READ_PATH)
         read, read_cpu = _served(server, base + READ_PATH, seconds, connections)
+        post = ("-s", BENCH_DIR / "post.lua")
         write, write_cpu = _served(
-            server,
-            base + WRITE_PATH,
-            seconds,
-            connections,
-            "-s",
-            BENCH_DIR / "post.lua",
+            server, base + WRITE_PATH, seconds, connections, *post
         )
     finally:
         server.send_signal(signal.SIGTERM)
@@ -149,7 +148,9 @@ def _served(server, url, seconds, connections, *options):
     The CPU figure counts only what the server spent (master and workers),
     not what wrk or other work on the machine took: it stays steady where
     requests per wall second follow whatever else the cores are doing.
+    Both are taken after an untimed warm-up of the same load.
     """
+    _wrk(url, WARM_UP_SECONDS, connections, *options)
     before = _server_cpu(server.pid)
     rate, count = _wrk(url, seconds, connections, *options)
     cpu = _server_cpu(server.pid) - before

@@ -16,11 +16,15 @@ class Metric:
     ratio_target: float | None = None
     # Baked only, no baseline: at most this many units.
     limit: float | None = None
+    # Judged by the CPU ratio, not the wall clock's: under gunicorn the
+    # wall figures follow the rest of the machine (see bench/README.md).
+    judged_by_cpu: bool = False
 
     def target_text(self):
         if self.limit is not None:
             return f"< {self.limit:g} {self.unit}"
-        return f"{'>=' if self.higher_is_better else '<='} {self.ratio_target:.2f}"
+        sign = ">=" if self.higher_is_better else "<="
+        return f"{sign} {self.ratio_target:.2f}{' (CPU)' if self.judged_by_cpu else ''}"
 
     def met(self, baked, ratio):
         if self.limit is not None:
@@ -31,6 +35,7 @@ class Metric:
 
 
 def metrics(sizes):
+    by_cpu = {"judged_by_cpu": True}
     fixed = [
         Metric(
             "boot", "Boot: fresh interpreter builds the app", "s", ratio_target=1.10
@@ -42,8 +47,10 @@ def metrics(sizes):
         # flask-smorest (issue 15), which the plain baseline does by hand.
         Metric("inproc_read", "In-process GET 100 users", "req/s", True, 0.90),
         Metric("inproc_write", "In-process POST a user", "req/s", True, 0.90),
-        Metric("loop_read", "gunicorn GET 100 users", "req/s", True, 0.90),
-        Metric("loop_write", "gunicorn POST a user", "req/s", True, 0.90),
+        # Under gunicorn, requests per CPU second decide (issue 15: on a shared
+        # machine two runs' wall figures do not agree within 5 %).
+        Metric("loop_read", "gunicorn GET 100 users", "req/s", True, 0.90, **by_cpu),
+        Metric("loop_write", "gunicorn POST a user", "req/s", True, 0.90, **by_cpu),
     ]
     growth = [
         Metric(f"{command}_{size}", f"db {command}, {size} models", "s", False, 1.10)
@@ -99,14 +106,17 @@ def rows(results, sizes):
     table = []
     for metric in metrics(sizes):
         baked = results.median(metric.key, BAKED)
-        if metric.key in results.skipped or baked is None:
+        if metric.key in results.skipped:
             table.append(
                 [metric.label, "", "", "", "", metric.target_text(), "skipped"]
             )
             continue
+        if baked is None:
+            continue  # not measured in this run (--only)
         baseline = results.median(metric.key, BASELINE)
         ratio = results.ratio(metric.key)
         cpu_ratio = results.ratio(f"{metric.key}_cpu")
+        judged = (cpu_ratio if metric.judged_by_cpu else ratio) or 0
         table.append(
             [
                 metric.label,
@@ -116,7 +126,7 @@ def rows(results, sizes):
                 f"{cpu_ratio:.2f}" if cpu_ratio else "",
                 metric.target_text(),
                 # Judged as shown: targets have two decimals too.
-                "met" if metric.met(baked, ratio and round(ratio, 2)) else "MISSED",
+                "met" if metric.met(baked, round(judged, 2)) else "MISSED",
             ]
         )
     return table

@@ -13,6 +13,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import shlex
 import shutil
 import sys
@@ -31,6 +32,8 @@ from bench.report import (
     rows,
     text_table,
 )
+from bench.steadiness import HEADING as STEADINESS_SECTION
+from bench.steadiness import steadiness_section
 from bench.subjects import (
     BENCH_DIR,
     TEMPLATE_DIR,
@@ -41,9 +44,15 @@ from bench.subjects import (
 )
 from tests.conftest import UV, interpreter, project_python
 
-QUICK_STEPS = (measures.boot, measures.cli, measures.peak_memory)
+# The measures, by the name --only knows them by.
+QUICK_STEPS = {
+    "boot": measures.boot,
+    "cli": measures.cli,
+    "memory": measures.peak_memory,
+}
+MEASURES = (*QUICK_STEPS, "requests", "load", "growth", "bake", "suite", "clone")
 QUICK_PAIRS = 3
-REQUEST_KEYS = ("inproc_read", "inproc_write", "loop_read", "loop_write")
+INPROCESS_KEYS = ("inproc_read", "inproc_write")
 LOOPBACK_KEYS = ("loop_read", "loop_write")
 # Clone to green takes tens of seconds by pip: measured in the first rounds.
 CLONE_ROUNDS = 3
@@ -85,18 +94,46 @@ def parse(argv):
     parser.add_argument(
         "--output",
         type=Path,
-        default=TEMPLATE_DIR / "BENCHMARKS.md",
+        default=None,
         help="where the results are written (default BENCHMARKS.md)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the work folder and say where"
     )
+    parser.add_argument(
+        "--only",
+        type=_measures,
+        default=MEASURES,
+        help=f"a subset of the measures, e.g. --only load (of {','.join(MEASURES)});"
+        " printed, and written only where --output says",
+    )
+    parser.add_argument(
+        "--steadiness",
+        action="store_true",
+        help="run the measures twice, one whole run after the other, and write "
+        "how far apart the two runs' ratios are as the Steadiness section of "
+        "the output, the rest of it left as it is",
+    )
     args = parser.parse_args(argv)
+    args.subset = args.only != MEASURES
+    args.output_given = args.output is not None
+    if args.output is None:
+        args.output = TEMPLATE_DIR / "BENCHMARKS.md"
     if min(args.repeat, args.requests, args.duration, args.connections) < 1:
         parser.error(
             "--repeat, --requests, --duration and --connections must be at least 1"
         )
     return args
+
+
+def _measures(text):
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = sorted(set(chosen) - set(MEASURES))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} names no measure of {','.join(MEASURES)}"
+        )
+    return tuple(name for name in MEASURES if name in chosen)
 
 
 def _sizes(text):
@@ -114,11 +151,19 @@ def _sizes(text):
 def main(argv=None):
     args = parse(argv)
     workdir = Path(tempfile.mkdtemp(prefix="edmunds-bench-"))
+    runs = []
     try:
-        machine = {"load_before": os.getloadavg()}
-        results, python_version = benchmark(args, workdir)
-        machine["load_after"] = os.getloadavg()
-        machine["python"] = python_version
+        # Steadiness: two whole runs, each on a bake and a baseline of its own.
+        for number in (1, 2) if args.steadiness else (None,):
+            if number:
+                log(f"steadiness: run {number} of 2")
+            folder = workdir / f"run-{number}" if number else workdir
+            folder.mkdir(exist_ok=True)
+            machine = {"load_before": os.getloadavg()}
+            results, python_version = benchmark(args, folder)
+            machine["load_after"] = os.getloadavg()
+            machine["python"] = python_version
+            runs.append((results, machine))
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
@@ -127,50 +172,69 @@ def main(argv=None):
             print(f"bench: the work folder is {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    table = rows(results, args.sizes)
-    print(
-        "\n".join([text_table(table), *results.skip_notes(), "", clone_table(results)])
-    )
-    args.output.write_text(markdown(args, results, table, machine))
+    for results, _machine in runs:
+        clone = clone_table(results)
+        table = rows(results, args.sizes)
+        print("\n".join([text_table(table), *results.skip_notes()]))
+        if clone:
+            print(f"\n{clone}")
+    if args.steadiness:
+        command = shlex.join(["scripts/bench.sh", *sys.argv[1:]])
+        section = steadiness_section(args, runs, command)
+        print(f"\n{section}")
+        text = args.output.read_text() if args.output.is_file() else ""
+        args.output.write_text(with_section(text, STEADINESS_SECTION, section))
+    elif args.subset and not args.output_given:
+        # A part of the figures: BENCHMARKS.md keeps the whole run it has.
+        return 0
+    else:
+        ((results, machine),) = runs
+        table = rows(results, args.sizes)
+        args.output.write_text(markdown(args, results, table, machine))
     print(f"\nWritten to {args.output}")
     return 0
 
 
 def benchmark(args, workdir):
+    only = set(args.only)
     log("baking the default project and preparing the baseline")
     baked = BakedProject.bake(workdir, project_python)
     check_pins(baked)
     baseline = Baseline.prepare(workdir / "baseline", baked.python)
     subjects = (baked, baseline)
-    routes = clone_routes(baked, workdir)
+    routes = clone_routes(baked, workdir) if "clone" in only else []
     results = Results()
 
-    api = measures.api_problem(baked) or measures.api_problem(baseline)
+    api = loopback = None
+    if only & {"requests", "load"}:
+        api = measures.api_problem(baked) or measures.api_problem(baseline)
     if api:
-        results.skip(REQUEST_KEYS, api)
-    loopback = api or measures.loopback_problem(baked)
-    if loopback:
-        results.skip(LOOPBACK_KEYS, loopback)
+        results.skip(INPROCESS_KEYS if "requests" in only else (), api)
+    if "load" in only:
+        loopback = api or measures.loopback_problem(baked)
+        if loopback:
+            results.skip(LOOPBACK_KEYS, loopback)
     for reason in {api, loopback} - {None}:
         log(f"request figures skipped: {reason}")
 
     # (measure, pairs of runs per round). Boot, CLI and memory take a
     # fraction of a second and must show a few per cent: several pairs.
-    steps = [(step, QUICK_PAIRS) for step in QUICK_STEPS]
-    if not api:
+    quick = [step for name, step in QUICK_STEPS.items() if name in only]
+    steps = [(step, QUICK_PAIRS) for step in quick]
+    if "requests" in only and not api:
         steps.append((partial(measures.in_process, count=args.requests), 1))
-    if not loopback:
+    if "load" in only and not loopback:
         load = partial(
             measures.loopback, seconds=args.duration, connections=args.connections
         )
         steps.append((load, 1))
-    for size in args.sizes:
+    for size in args.sizes if "growth" in only else ():
         steps.append((partial(measures.growth, count=size, workdir=workdir), 1))
 
     # Untimed: the first run of a command pays for compiling bytecode and
     # filling the page cache, which no later run does.
     for subject in subjects:
-        for step in QUICK_STEPS:
+        for step in quick:
             step(subject)
     pairs = 0
     for round_number in range(args.repeat):
@@ -181,8 +245,10 @@ def benchmark(args, workdir):
                 pairs += 1
                 for subject in subjects if pairs % 2 else subjects[::-1]:
                     results.add(subject.name, step(subject))
-        results.add(baked.name, measures.bake_time(baked))
-        results.add(baked.name, measures.suite_time(baked))
+        if "bake" in only:
+            results.add(baked.name, measures.bake_time(baked))
+        if "suite" in only:
+            results.add(baked.name, measures.suite_time(baked))
         if round_number < CLONE_ROUNDS:
             for route in routes if round_number % 2 else routes[::-1]:
                 results.add(route.name, measures.clone_to_green(route))
@@ -258,16 +324,37 @@ def markdown(args, results, table, machine):
 # Measured by the suite's own command, not by this benchmark: a new
 # BENCHMARKS.md keeps the section as it was.
 SUITE_SECTION = "## The template's test suite"
+# Written by --steadiness, kept by a whole run.
+KEPT_SECTIONS = (STEADINESS_SECTION, SUITE_SECTION)
 
 
 def kept_sections(path):
     text = path.read_text() if path.is_file() else ""
-    start = text.find(f"\n{SUITE_SECTION}\n")
-    if start == -1:
-        return []
-    section = text[start + 1 :]
-    end = section.find("\n## ", len(SUITE_SECTION))
-    return [(section if end == -1 else section[:end]).rstrip()]
+    return [
+        text[start:end].rstrip()
+        for start, end in map(partial(_section, text), KEPT_SECTIONS)
+        if start is not None
+    ]
+
+
+def with_section(text, heading, section):
+    """``text`` with its ``heading`` section replaced by ``section``, or the
+    section added before the suite's (or at the end)."""
+    start, end = _section(text, heading)
+    if start is None:
+        start, _ = _section(text, SUITE_SECTION)
+        start = end = len(text) if start is None else start
+    parts = [text[:start].strip(), section.strip(), text[end:].strip()]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _section(text, heading):
+    """(start, end) of the section under ``heading``, or (None, None)."""
+    found = re.search(f"^{re.escape(heading)}$", text, re.M)
+    if found is None:
+        return None, None
+    after = re.search("^## ", text[found.end() :], re.M)
+    return found.start(), len(text) if after is None else found.end() + after.start()
 
 
 INTRODUCTION = """\
@@ -281,7 +368,10 @@ below 1 the baked project is faster (or smaller), except for throughput
 other; a ratio is the median over the rounds of the two runs' ratio, so it
 can differ a little from the ratio of the two medians beside it. The CPU
 ratio compares the user + system time of the processes instead of the wall
-clock: other work on the machine barely moves it. This file is written by
+clock: other work on the machine barely moves it, and under gunicorn it is
+the one judged (a target marked CPU), since there two runs' wall figures
+do not agree within 5 % on a shared machine (see Steadiness below, when
+`--steadiness` has written it). This file is written by
 the command below; [`bench/README.md`](bench/README.md) says how each figure
 is taken and how to find where the time goes when a target is missed.
 

@@ -95,15 +95,40 @@ def test_every_figure_is_measured_and_reported(tmp_path):
     assert "Clone to green tests" in completed.stdout
 
 
-def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path):
+@pytest.mark.parametrize(
+    ("option", "error"),
+    [
+        (("--sizes", "ten"), "'ten' is not a list like 10,100,500"),
+        (("--only", "load,speed"), "'load,speed' names no measure of boot,cli,"),
+    ],
+)
+def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path, option, error):
     output = tmp_path / "BENCHMARKS.md"
 
-    completed = bench("--sizes", "ten", "--output", str(output), timeout=60)
+    completed = bench(*option, "--output", str(output), timeout=60)
 
     assert completed.returncode == 2
-    assert (
-        completed.stderr.strip()
-        .splitlines()[-1]
-        .endswith("'ten' is not a list like 10,100,500")
-    )
+    assert error in completed.stderr.strip().splitlines()[-1]
     assert not output.exists()
+
+
+def test_only_a_part_and_its_steadiness_leave_the_rest_of_the_file(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+    kept = "## The template's test suite\n\nMeasured by hand.\n"
+    output.write_text(f"# Benchmarks\n\nThe last whole run.\n\n{kept}")
+
+    completed = bench(
+        *("--only", "boot", "--repeat", "1", "--steadiness"),
+        *("--output", str(output)),
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    report = output.read_text()
+    assert report.startswith("# Benchmarks\n\nThe last whole run.\n\n## Steadiness\n")
+    assert report.endswith(kept)
+    (row,) = [line for line in report.splitlines() if line.startswith("| Boot")]
+    cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+    ratios = [float(cells[i]) for i in (1, 2, 4, 5)]
+    assert all(ratio > 0 for ratio in ratios), row
+    assert cells[3].endswith(" %") and cells[6].endswith(" %"), row
+    assert table_rows(report.split("## Steadiness", 1)[1]) == [cells]  # boot alone

@@ -193,6 +193,22 @@ def test_day_one_on_the_default_bake(project, python):
     day_one(project, python, {}, {}, "default", hooks=True)
 
 
+@pytest.mark.xdist_group("console")
+def test_db_commands_start_without_the_api_libraries(project, python):
+    # manage.py wires the HTTP side only for the commands that may need it:
+    # a migration does not wait for flask-smorest and marshmallow to import.
+    imported = run(project, python, "-X", "importtime", "manage.py", "db", "--help")
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in imported.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "flask_migrate" in modules
+    assert not modules & {"flask_smorest", "marshmallow", "webargs", "apispec"}
+    routes = run(project, python, "manage.py", "routes").stdout
+    assert "/api/users/<int:user_id>" in routes and "/api/openapi.json" in routes
+
+
 # Refusals: each a one-line error before anything is written.
 REFUSALS = [
     (["make", "model", "comment"], "upper-case"),

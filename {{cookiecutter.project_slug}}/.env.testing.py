@@ -4,9 +4,15 @@ TESTING = True
 SECRET_KEY = "testing-only-not-a-secret"
 
 # Tests wipe their databases: give each instance one of its own.
+{%- if "sqlite" in (cookiecutter.database, cookiecutter.users_database) %}
+# On SQLite a commit need not wait for the disk (SYNCHRONOUS): the tests'
+# rows need not outlive a power cut, and the waiting took a tenth of the
+# suite's time.
+{%- endif %}
 {%- macro testing(name, engine, database) %}
 {%- if engine == "sqlite" %}
 DB_{{ name }}_FILE = "/database/{{ database }}-testing.db"
+DB_{{ name }}_SYNCHRONOUS = "OFF"
 {%- else %}
 DB_{{ name }}_DATABASE = "{{ database }}_testing"
 {%- endif %}

@@ -22,3 +22,14 @@ def post_fork(server, worker):
     with server.app.wsgi().app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+def post_worker_init(worker):
+    # gunicorn answers a request it refuses before the app sees it (a request
+    # line over 4094 bytes: 414) in HTML, and has no setting for that answer:
+    # its writer is replaced, so that every error of the API is JSON.
+    from gunicorn import util
+
+    from edmunds.http.gunicornerror import json_error_writer
+
+    util.write_error = json_error_writer(worker.wsgi.config.get("SECURITY_HEADERS", {}))

@@ -9,8 +9,16 @@ def create_app():
     # app's imports (a model's name misspelt) into one line.
     from bootstrap.app import bootstrap
 
-    return bootstrap()
+    # Without its HTTP side: the Manager adds it for the commands that may
+    # need it (run, shell, routes, the project's own), not for db and make.
+    return bootstrap(http=False)
+
+
+def add_http(app):
+    from bootstrap.app import bootstrap_http
+
+    bootstrap_http(app)
 
 
 if __name__ == "__main__":
-    Manager(create_app).run()
+    Manager(create_app, add_http).run()

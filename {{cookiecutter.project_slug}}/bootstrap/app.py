@@ -1,22 +1,35 @@
 import os
 
-from app.http.routes import register_routes
 from edmunds.application import Application
 from edmunds.console.providers.consoleserviceprovider import ConsoleServiceProvider
 from edmunds.database.providers.migrateserviceprovider import (
     MigrateServiceProvider,
 )
-from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def bootstrap():
-    """Build the application: the one place where it is wired together."""
+def bootstrap(http=True):
+    """Build the application: the one place where it is wired together.
+
+    ``http=False`` leaves out what answers requests (bootstrap_http): the
+    console's ``db`` and ``make`` commands run without it (manage.py).
+    """
     app = Application("app", root_path=PROJECT_ROOT)
     app.register(MigrateServiceProvider)
     # After MigrateServiceProvider: `db seed` and `db fresh` join its group.
     app.register(ConsoleServiceProvider)
+    if http:
+        bootstrap_http(app)
+    return app
+
+
+def bootstrap_http(app):
+    """What answers requests: the API's machinery and every route."""
+    # Imported here: flask-smorest and marshmallow take about a tenth of a
+    # second to import, which a migration or a `make model` need not wait for.
+    from app.http.routes import register_routes
+    from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
+
     app.register(ApiServiceProvider)
     register_routes(app)
-    return app

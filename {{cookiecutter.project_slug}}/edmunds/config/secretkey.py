@@ -25,6 +25,8 @@ CHARACTER_CLASSES = (
     string.digits,
     string.punctuation,
 )
+_CLASS_SETS = [frozenset(group) for group in CHARACTER_CLASSES]
+_CLASSED = frozenset().union(*_CLASS_SETS)
 # Words written by a person carry about this much a character (English text
 # compresses to well under two bits a letter).
 BITS_PER_CHARACTER_OF_TEXT = 2
@@ -75,19 +77,14 @@ def estimated_bits(key):
     words, worth far less. A character that ends a three-character sequence
     already seen in the key adds nothing ('pass1234pass1234').
     """
-    steps = [
-        ord(after) - ord(before)
-        for before, after in zip(key[:-1], key[1:], strict=True)
-    ]
+    codes = [ord(character) for character in key]
+    steps = [b - a for a, b in zip(codes[:-1], codes[1:], strict=True)]
     per_character = min(math.log2(_alphabet(key)), _entropy(key), _entropy(steps))
-    if any(character.isspace() for character in key.strip()):
+    # Whitespace inside the key (split() cuts there, as isspace() sees it).
+    if len(key.split()) > 1:
         per_character = min(per_character, BITS_PER_CHARACTER_OF_TEXT)
-    seen, fresh = set(), 0
-    for end in range(1, len(key) + 1):
-        window = key[max(0, end - 3) : end]
-        if len(window) < 3 or window not in seen:
-            fresh += 1
-        seen.add(window)
+    # The first two characters, then each three-character sequence once.
+    fresh = min(len(key), 2) + len({key[i : i + 3] for i in range(len(key) - 2)})
     return int(fresh * per_character)
 
 
@@ -128,11 +125,9 @@ def _without(key, example):
 
 
 def _alphabet(key):
-    size = sum(
-        len(group) for group in CHARACTER_CLASSES if any(c in group for c in key)
-    )
-    others = {c for c in key if not any(c in group for group in CHARACTER_CLASSES)}
-    return max(size + len(others), 1)
+    used = set(key)
+    size = sum(len(group) for group in _CLASS_SETS if used & group)
+    return max(size + len(used - _CLASSED), 1)
 
 
 def _entropy(items):

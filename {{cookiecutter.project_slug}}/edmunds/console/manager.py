@@ -1,5 +1,6 @@
 import os
 import sys
+from functools import partial
 
 import click
 from flask.cli import FlaskGroup
@@ -17,15 +18,26 @@ class Manager:
     is a database that cannot be reached when a command needs it.
     Flask-Migrate's ``db`` group and Flask's ``run``, ``shell`` and ``routes``
     are all there.
+
+    ``add_http``, when given, wires the app's HTTP side (its API and routes)
+    into an app that ``create_app`` built without it; the Manager calls it
+    for every command but the console's own ``db`` and ``make``, which work
+    on the databases and the project's files and so start without loading
+    the API's libraries.
     """
 
-    def __init__(self, create_app):
+    # The console's own groups: they never serve, route or render a request.
+    WITHOUT_HTTP = frozenset({"db", "make"})
+
+    def __init__(self, create_app, add_http=None):
         self.create_app = create_app
+        self.add_http = add_http
 
     def run(self, args=None):
         try:
             app = self.create_app()
-            cli = FlaskGroup(
+            cli = _Console(
+                add_http=partial(self.add_http, app) if self.add_http else None,
                 create_app=lambda: _with_debug_flag(app),
                 # The app's debug mode comes from its config; FLASK_DEBUG or
                 # --debug can only switch it on (see _with_debug_flag).
@@ -45,6 +57,21 @@ class Manager:
         except (ConfigurationError, DatabaseConnectionError) as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
+
+
+class _Console(FlaskGroup):
+    """Flask's command group, wiring the app's HTTP side into the app only
+    for a command that may need it, once click has read which one runs."""
+
+    def __init__(self, add_http, **kwargs):
+        super().__init__(**kwargs)
+        self.add_http = add_http
+
+    def resolve_command(self, ctx, args):
+        # args[0] is the command's name: click has read the group's options.
+        if self.add_http and args and args[0] not in Manager.WITHOUT_HTTP:
+            self.add_http()
+        return super().resolve_command(ctx, args)
 
 
 def _with_debug_flag(app):

@@ -1,5 +1,5 @@
+import keyword
 from collections.abc import Mapping
-from functools import partial
 
 import marshmallow
 from marshmallow import fields, pre_load
@@ -20,10 +20,12 @@ class Schema(marshmallow.Schema):
     about 5 microseconds per small object, 2 ms for a page of 100 users with
     their tags, a fifth of such a request. A schema whose dump fields are
     all Integer, String (or subclasses that do not change how they dump),
-    Nested or List(Nested) of such schemas, with no dump hooks, dumps here in a
-    loop built once per schema, with marshmallow's answer: values converted
-    with int() and str(), None kept, absent attributes left out. Any other
-    schema dumps through marshmallow as usual.
+    Nested or List(Nested) of such schemas, read plainly (no dump_default,
+    no get_value or get_attribute of their own) and with no dump hooks,
+    dumps here through a function built once per schema, with
+    marshmallow's answer: values converted with int() and str(), None
+    kept, items read from what has items, absent attributes left out. Any
+    other schema dumps through marshmallow as usual.
     """
 
     @pre_load
@@ -47,13 +49,12 @@ class Schema(marshmallow.Schema):
 
 
 def _dumper(schema):
+    # Built once per class; an instance that narrows its fields gets its own.
+    if schema.only or schema.exclude or schema.load_only:
+        return _compile(schema)
     cache = type(schema).__dict__.get("_edmunds_dumper", _UNSET)
-    if cache is _UNSET or schema.only or schema.exclude:
-        dumper = _compile(schema)
-        if schema.only or schema.exclude:
-            return dumper
-        type(schema)._edmunds_dumper = dumper
-        return dumper
+    if cache is _UNSET:
+        cache = type(schema)._edmunds_dumper = _compile(schema)
     return cache
 
 
@@ -63,27 +64,82 @@ _UNSET = object()
 def _compile(schema):
     if schema._hooks.get("pre_dump") or schema._hooks.get("post_dump"):
         return None
+    if type(schema).get_attribute is not marshmallow.Schema.get_attribute:
+        return None
     steps = []
     for name, field in schema.dump_fields.items():
         key = field.data_key or name
         attribute = field.attribute or name
-        if "." in attribute:
+        if "." in attribute or not _reads_plainly(field):
             return None
         convert = _converter(field)
         if convert is None:
             return None
         steps.append((key, attribute, convert))
 
-    def dump(obj):
-        read = obj.get if isinstance(obj, Mapping) else partial(getattr, obj)
+    def read_each(obj):
+        # Read as marshmallow reads: an item of what has items (the dict of
+        # a page), else an attribute; an absent one is left out.
+        read = _item if hasattr(obj, "__getitem__") else getattr
         out = {}
         for key, attribute, convert in steps:
-            value = read(attribute, _UNSET)
+            value = read(obj, attribute, _UNSET)
             if value is not _UNSET:
                 out[key] = None if value is None else convert(value)
         return out
 
-    return dump
+    return _direct(steps, read_each)
+
+
+def _direct(steps, read_each):
+    """The dump of one object as one dict display, its Python source made once.
+
+    The loop of read_each calls getattr and hasattr per field and steps
+    through a list of tuples; written out as statements, a page of 100
+    users with their tags dumps in about four fifths of the loop's time.
+    Anything unusual (a dict, an attribute missing, a name that is no
+    identifier) still goes through the loop.
+    """
+    if not all(
+        attribute.isidentifier() and not keyword.iskeyword(attribute)
+        for _, attribute, _ in steps
+    ):
+        return read_each
+    namespace = {"read_each": read_each}
+    values = []
+    for number, (key, attribute, convert) in enumerate(steps):
+        namespace[f"convert{number}"] = convert
+        values.append(
+            f"{key!r}: None if (value{number} := obj.{attribute}) is None"
+            f" else convert{number}(value{number})"
+        )
+    source = (
+        "def dump(obj):\n"
+        "    if hasattr(obj, '__getitem__'):\n"
+        "        return read_each(obj)\n"
+        "    try:\n"
+        f"        return {{{', '.join(values)}}}\n"
+        "    except AttributeError:\n"
+        "        return read_each(obj)\n"
+    )
+    exec(compile(source, "<edmunds.http.schema dump>", "exec"), namespace)
+    return namespace["dump"]
+
+
+def _item(obj, key, default):
+    try:
+        return obj[key]
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return getattr(obj, key, default)
+
+
+def _reads_plainly(field):
+    """The field reads its value the way marshmallow reads it by default."""
+    return (
+        field.dump_default is marshmallow.missing
+        and type(field).serialize is fields.Field.serialize
+        and type(field).get_value is fields.Field.get_value
+    )
 
 
 def _converter(field):
@@ -99,7 +155,7 @@ def _converter(field):
         nested = _dumper(field.schema)
         if nested is None:
             return None
-        if field.many:
+        if field.many or field.schema.many:
             return lambda values: [nested(v) for v in values]
         return nested
     return None

@@ -66,6 +66,32 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(make_app):
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
+def test_sqlite_commits_wait_for_the_disk_unless_told_otherwise(make_app):
+    app = database_app(
+        make_app,
+        "[{'name': 'main', 'driver': Sqlite, 'file': 'main.db'},"
+        " {'name': 'fast', 'driver': Sqlite, 'file': 'fast.db',"
+        " 'synchronous': 'normal'}]",
+        {".env.testing.py": "TESTING = True\nDB_MAIN_SYNCHRONOUS = 'OFF'"},
+    )
+    levels = {}
+    for name in ("main", "fast"):
+        with app.database_engine(name).connect() as connection:
+            levels[name] = connection.execute(text("PRAGMA synchronous")).scalar()
+
+    assert levels == {"main": 0, "fast": 1}
+
+
+def test_sqlite_refuses_a_synchronous_level_it_does_not_know(make_app):
+    # Checked at boot, and never pasted into SQL unchecked.
+    with pytest.raises(ConfigurationError, match="'main': 'synchronous' is 'off;"):
+        database_app(
+            make_app,
+            "[{'name': 'main', 'driver': Sqlite, 'file': 'm.db',"
+            " 'synchronous': 'off; DROP TABLE users'}]",
+        )
+
+
 def test_sqlite_reading_requests_run_beside_a_writer_and_writers_queue(make_app):
     # A short busy timeout: a transaction that has to wait fails at once.
     app = database_app(

@@ -50,9 +50,40 @@ def test_the_fast_dump_answers_what_marshmallow_answers(branch):
     assert schema.dump([branch], many=True) == [schema.dump(branch)]
 
 
+class Defaulted(Leaf):
+    name = fields.String(dump_default="unnamed")
+
+
+class Shouted(fields.String):
+    def get_value(self, obj, attr, accessor=None, default=marshmallow.missing):
+        return super().get_value(obj, attr, accessor, default).upper()
+
+
+class Shouting(Leaf):
+    name = Shouted()
+
+
+class Half:
+    """An object whose attribute fails as it is read: marshmallow leaves it out."""
+
+    id = 4
+
+    @property
+    def name(self):
+        raise AttributeError("not loaded")
+
+
 def test_schemas_it_cannot_copy_dump_through_marshmallow():
     assert Hooked().dump(LEAF) == {"id": "1", "name": "A"}
     assert Leaf(only=("id",)).dump(LEAF) == {"id": 1}
+    assert Leaf(load_only=("name",)).dump(LEAF) == {"id": 1}
+    assert Defaulted().dump(types.SimpleNamespace(id=1)) == {"id": 1, "name": "unnamed"}
+    assert Shouting().dump(LEAF) == {"id": 1, "name": "A"}
+
+
+def test_an_attribute_that_fails_is_left_out_as_marshmallow_leaves_it():
+    assert Leaf().dump(Half()) == marshmallow.Schema.dump(_slow(Leaf), Half())
+    assert Leaf().dump(Half()) == {"id": 4}
 
 
 def _slow(schema_class):

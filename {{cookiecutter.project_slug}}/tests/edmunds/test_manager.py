@@ -1,3 +1,4 @@
+import click
 import pytest
 from sqlalchemy import text
 
@@ -28,6 +29,29 @@ def test_commands_run_in_this_process(make_app, capsys):
 
     assert exit_info.value.code == 0
     assert capsys.readouterr().out == "hello from testing\n"
+
+
+def test_the_http_side_is_wired_for_every_command_but_db_and_make(make_app, capsys):
+    app = make_app()
+    hello = click.Command("hello", callback=lambda: print("hello"))
+    app.cli.add_command(hello)
+    for group in ("db", "make"):
+        app.cli.add_command(click.Group(group, commands=[hello]))
+    cases = {
+        ("db", "hello"): False,
+        ("make", "hello"): False,
+        ("--help",): False,
+        ("hello",): True,
+        ("routes",): True,
+    }
+
+    for args, wired in cases.items():
+        wired_into = []
+        with pytest.raises(SystemExit) as exit_info:
+            Manager(lambda: app, wired_into.append).run(list(args))
+
+        assert exit_info.value.code == 0, (args, capsys.readouterr().err)
+        assert wired_into == ([app] if wired else []), args
 
 
 def test_a_database_that_cannot_be_reached_is_one_line_and_exit_1(

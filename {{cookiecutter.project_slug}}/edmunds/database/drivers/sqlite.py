@@ -4,11 +4,14 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 
+from edmunds.config.configurationerror import ConfigurationError
 from edmunds.database.drivers.driver import Driver
 from edmunds.support.privatefiles import make_private_file, make_private_folder
 
 # HTTP's safe methods: a handler answering them reads and never writes.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# SQLite's own levels of how long a commit waits for the disk.
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 class Sqlite(Driver):
@@ -17,6 +20,8 @@ class Sqlite(Driver):
     ``'file': '/database/app.db'`` is ``storage/database/app.db``: the path is
     always taken inside the storage folder, a leading ``/`` meaning its root.
     ``'storage'`` names another storage folder (relative to the project).
+    ``'synchronous'`` sets SQLite's PRAGMA of that name (OFF, NORMAL, FULL,
+    EXTRA); unset, SQLite's own FULL: each commit waits for the disk.
     """
 
     required = ("file",)
@@ -24,6 +29,16 @@ class Sqlite(Driver):
     # at once with "database is locked".
     engine_defaults = {"connect_args": {"timeout": 30}}
     pragmas = ("PRAGMA foreign_keys=ON", "PRAGMA journal_mode=WAL")
+
+    def __init__(self, app, instance):
+        super().__init__(app, instance)
+        synchronous = self.setting("synchronous")
+        if synchronous is not None and str(synchronous).upper() not in SYNCHRONOUS:
+            raise ConfigurationError(
+                f"database instance {self.name!r}: 'synchronous' is "
+                f"{synchronous!r}, not one of {', '.join(SYNCHRONOUS)}"
+            )
+        self.synchronous = synchronous and str(synchronous).upper()
 
     def storage(self, setting=None):
         storage = (setting or self.setting)("storage") or self.app.storage_path
@@ -68,6 +83,8 @@ class Sqlite(Driver):
         cursor = dbapi_connection.cursor()
         for pragma in self.pragmas:
             cursor.execute(pragma)
+        if self.synchronous:
+            cursor.execute(f"PRAGMA synchronous={self.synchronous}")
         cursor.close()
 
     def _on_begin(self, connection):

@@ -25,10 +25,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import forkserver
 import pytest
 from cookiecutter.environment import StrictEnvironment
 from jinja2 import FileSystemLoader
+
+# pytest imports this file as `conftest`, the benchmark as `tests.conftest`.
+if __package__:
+    from . import forkserver
+else:
+    import forkserver
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(

@@ -16,6 +16,7 @@ command as a process of its own.
 """
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -30,7 +31,9 @@ ENABLED = os.environ.get("EDMUNDS_TEMPLATE_FORK", "1") != "0"
 # Third-party packages a baked command imports; the ones a bake lacks (a
 # driver it did not choose) are left out. Not here: alembic_postgresql_enum,
 # whose import changes Alembic for every database, and Faker, a pytest
-# plugin that pytest wants to import (and rewrite) itself.
+# plugin that pytest wants to import (and rewrite) itself. Nor the API's
+# packages (flask-smorest, marshmallow, webargs, apispec): `db` and `make`
+# commands start without them, and the forks must show that they do.
 PRELOAD = (
     "click",
     "jinja2",
@@ -50,10 +53,6 @@ PRELOAD = (
     "alembic.runtime.migration",
     "mako.template",
     "flask_migrate",
-    "marshmallow",
-    "webargs.flaskparser",
-    "apispec",
-    "flask_smorest",
     "psycopg",
     "pymysql",
     "libcst",
@@ -69,6 +68,9 @@ for name in sys.argv[3:]:
         __import__(name)
     except Exception:
         pass
+# Nothing an import printed is handed down to the commands.
+sys.stdout.flush()
+sys.stderr.flush()
 requests = os.fdopen(int(sys.argv[1]), "r")
 replies = os.fdopen(int(sys.argv[2]), "w", buffering=1)
 
@@ -164,6 +166,7 @@ class ForkServer:
         os.close(request_read)
         os.close(reply_write)
         self.pending = b""
+        self.broken = False
 
     def _reply(self, deadline_seconds):
         while b"\n" not in self.pending:
@@ -191,14 +194,24 @@ class ForkServer:
                 "stdin": str(stdin_path) if stdin is not None else os.devnull,
                 **{name: str(path) for name, path in paths.items()},
             }
-            os.write(self.requests, (json.dumps(request) + "\n").encode())
-            started = time.monotonic()
-            pid = self._reply(30)["pid"]
-            reply = self._reply(max(timeout - (time.monotonic() - started), 0.1))
-            if reply is None:
-                os.kill(pid, signal.SIGKILL)
-                self._reply(30)
-                raise subprocess.TimeoutExpired(argv, timeout)
+            try:
+                os.write(self.requests, (json.dumps(request) + "\n").encode())
+                started = time.monotonic()
+                # The first answer of a new server waits for its imports too.
+                forked = self._reply(timeout)
+                if forked is None:
+                    raise subprocess.TimeoutExpired(argv, timeout)
+                left = max(timeout - (time.monotonic() - started), 0.1)
+                reply = self._reply(left)
+                if reply is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(forked["pid"], signal.SIGKILL)
+                    raise subprocess.TimeoutExpired(argv, timeout)
+            except BaseException:
+                # Its replies may now be out of step with its requests: it
+                # is never asked again.
+                self.broken = True
+                raise
             return (
                 reply["status"],
                 paths["stdout"].read_text(),
@@ -206,6 +219,8 @@ class ForkServer:
             )
 
     def close(self):
+        if self.broken:
+            self.process.kill()
         os.close(self.requests)
         os.close(self.replies)
         try:
@@ -229,7 +244,7 @@ def run(python, cwd, args, env, stdin=None, timeout=300):
     # an interpreter starts, and its forks inherit it).
     key = (str(python), *sorted(_startup_settings(env).items()))
     server = _servers.get(key)
-    if server is None or server.process.poll() is not None:
+    if server is None or server.broken or server.process.poll() is not None:
         if server is not None:
             server.close()
         server = _servers[key] = ForkServer(python, env)

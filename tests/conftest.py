@@ -116,7 +116,7 @@ def project_python(project, python=None):
         check=True,
     ).stdout
     locked = json.dumps(lock, sort_keys=True)
-    identity = f"{version}\n{locked}\n{VENV_RECIPE}"
+    identity = f"{version}\n{locked}\nuv {' '.join(VENV_SYNC)}"
     key = hashlib.sha256(identity.encode()).hexdigest()[:16]
     venv = CACHE_DIR / "venvs" / key
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -129,7 +129,7 @@ def project_python(project, python=None):
 
 # How a cached venv is made; part of its key, so a change of recipe makes
 # new venvs instead of reusing old ones.
-VENV_RECIPE = "uv sync --locked --compile-bytecode"
+VENV_SYNC = ("sync", "--locked", "--compile-bytecode")
 
 
 def _make_venv(venv, python, project):
@@ -141,7 +141,7 @@ def _make_venv(venv, python, project):
     # three seconds of CPU per start instead of one.
     shutil.rmtree(venv, ignore_errors=True)
     completed = subprocess.run(
-        VENV_RECIPE.replace("uv", UV, 1).split(),
+        [UV, *VENV_SYNC],
         cwd=project,
         env=uv_env(python, UV_PROJECT_ENVIRONMENT=str(venv)),
         capture_output=True,

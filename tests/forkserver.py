@@ -3,10 +3,11 @@
 A baked command (``python manage.py db upgrade``, a ``-c`` script, ``-m
 pytest``) spends most of its start importing Flask, SQLAlchemy, Alembic and
 the API's packages: the same few hundred modules every time, and the suite
-starts hundreds of such commands. One server per baked venv imports those
-packages once; each command is a fork of it that runs the command as
-``python`` would (runpy, the same argv, working folder, environment and
-standard streams, atexit handlers, exit status), then exits.
+starts hundreds of such commands. One server per baked venv imports most
+of them once (the API's are left to each command, see PRELOAD); each
+command is a fork of it that runs the command as ``python`` would (runpy,
+the same argv, working folder, environment and standard streams, atexit
+handlers, exit status), then exits.
 
 The server never imports the project's own modules, so every command reads
 the project's files as they are at that moment. What only a fresh

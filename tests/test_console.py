@@ -7,6 +7,7 @@ proven on the default bake, each one line with nothing written.
 
 import hashlib
 import json
+import re
 import subprocess
 from contextlib import ExitStack
 
@@ -207,6 +208,9 @@ def test_db_commands_start_without_the_api_libraries(project, python):
     assert not modules & {"flask_smorest", "marshmallow", "webargs", "apispec"}
     routes = run(project, python, "manage.py", "routes").stdout
     assert "/api/users/<int:user_id>" in routes and "/api/openapi.json" in routes
+    # The list of commands has the API's own (flask-smorest's openapi).
+    listed = run(project, python, "manage.py", "--help").stdout
+    assert re.search(r"^  openapi ", listed, re.M), listed
 
 
 # Refusals: each a one-line error before anything is written.
@@ -225,6 +229,7 @@ REFUSALS = [
     (["make", "seeder", "DatabaseSeeder"], "databaseseeder.py exists"),
     (["make", "seeder", "9Seeder"], "not a Python identifier"),
     (["make", "command", "routes"], "'routes' exists"),
+    (["make", "command", "openapi"], "'openapi' exists"),  # the API's own
     (["make", "command", "SendReports"], "lower case"),
     (["make", "command", "app"], "would shadow the project's package 'app'"),
     (["db", "seed", "--class", "Nothing"], "no seeder named 'Nothing'"),
@@ -235,7 +240,7 @@ REFUSALS = [
 # runs them all, each through manage.py's own Manager.
 RUN_ALL = """\
 import contextlib, io, json, sys
-from bootstrap.app import bootstrap
+import manage
 from edmunds.console.manager import Manager
 
 results = []
@@ -243,7 +248,7 @@ for args in json.loads(sys.argv[1]):
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
         try:
-            Manager(bootstrap).run(args)
+            Manager(manage.create_app, manage.add_http).run(args)
             code = 0
         except SystemExit as exit:
             code = exit.code

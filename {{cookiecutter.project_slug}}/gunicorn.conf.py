@@ -28,8 +28,6 @@ def post_worker_init(worker):
     # gunicorn answers a request it refuses before the app sees it (a request
     # line over 4094 bytes: 414) in HTML, and has no setting for that answer:
     # its writer is replaced, so that every error of the API is JSON.
-    from gunicorn import util
+    from edmunds.http.gunicornerror import use_json_errors
 
-    from edmunds.http.gunicornerror import json_error_writer
-
-    util.write_error = json_error_writer(worker.wsgi.config.get("SECURITY_HEADERS", {}))
+    use_json_errors(worker.wsgi)

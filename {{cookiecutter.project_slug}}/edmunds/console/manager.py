@@ -37,7 +37,7 @@ class Manager:
         try:
             app = self.create_app()
             cli = _Console(
-                add_http=partial(self.add_http, app) if self.add_http else None,
+                add_http=_once(partial(self.add_http, app)) if self.add_http else None,
                 create_app=lambda: _with_debug_flag(app),
                 # The app's debug mode comes from its config; FLASK_DEBUG or
                 # --debug can only switch it on (see _with_debug_flag).
@@ -61,17 +61,43 @@ class Manager:
 
 class _Console(FlaskGroup):
     """Flask's command group, wiring the app's HTTP side into the app only
-    for a command that may need it, once click has read which one runs."""
+    for a command that may need it, once click has read which one runs.
+
+    Listing the commands (``--help``) or looking up one that is not there
+    yet (``make command``'s check that a name is free) wires it as well:
+    the API adds commands of its own (flask-smorest's ``openapi``).
+    """
 
     def __init__(self, add_http, **kwargs):
         super().__init__(**kwargs)
-        self.add_http = add_http
+        self.add_http = add_http or (lambda: None)
 
     def resolve_command(self, ctx, args):
         # args[0] is the command's name: click has read the group's options.
-        if self.add_http and args and args[0] not in Manager.WITHOUT_HTTP:
+        if args and args[0] not in Manager.WITHOUT_HTTP:
             self.add_http()
         return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx):
+        self.add_http()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None:
+            self.add_http()
+            command = super().get_command(ctx, name)
+        return command
+
+
+def _once(function):
+    done = []
+
+    def call():
+        if not done:
+            done.append(function())
+
+    return call
 
 
 def _with_debug_flag(app):

@@ -1,4 +1,5 @@
 import keyword
+import threading
 from collections.abc import Mapping
 
 import marshmallow
@@ -22,10 +23,12 @@ class Schema(marshmallow.Schema):
     all Integer, String (or subclasses that do not change how they dump),
     Nested or List(Nested) of such schemas, read plainly (no dump_default,
     no get_value or get_attribute of their own) and with no dump hooks,
-    dumps here through a function built once per schema, with
+    dumps here through a function built once per schema (and per set of
+    fields an instance narrows it to), with
     marshmallow's answer: values converted with int() and str(), None
     kept, items read from what has items, absent attributes left out. Any
-    other schema dumps through marshmallow as usual.
+    other schema, and one that nests itself, dumps through marshmallow as
+    usual.
     """
 
     @pre_load
@@ -49,15 +52,37 @@ class Schema(marshmallow.Schema):
 
 
 def _dumper(schema):
-    # Built once per class; an instance that narrows its fields gets its own.
-    if schema.only or schema.exclude or schema.load_only:
-        return _compile(schema)
-    cache = type(schema).__dict__.get("_edmunds_dumper", _UNSET)
-    if cache is _UNSET:
-        cache = type(schema)._edmunds_dumper = _compile(schema)
-    return cache
+    """The schema's fast dump, or None: built once per class and per set of
+    fields an instance narrows it to (``only``, ``exclude``, ``load_only``)."""
+    cls = type(schema)
+    narrowed = (
+        None if schema.only is None else frozenset(schema.only),
+        frozenset(schema.exclude),
+        frozenset(schema.load_only),
+    )
+    cache = cls.__dict__.get("_edmunds_dumpers")
+    if cache is None:
+        cache = cls._edmunds_dumpers = {}
+    if narrowed in cache:
+        return cache[narrowed]
+    # A schema that nests itself, directly or through another, would be
+    # compiled forever: met again while it is being compiled, it has no fast
+    # dump, and neither has the schema around it. Per thread: another
+    # thread's compilation is no cycle of this one.
+    compiling = _compiling.__dict__.setdefault("keys", set())
+    key = (cls, narrowed)
+    if key in compiling:
+        return None
+    compiling.add(key)
+    try:
+        dumper = _compile(schema)
+    finally:
+        compiling.discard(key)
+    cache[narrowed] = dumper
+    return dumper
 
 
+_compiling = threading.local()
 _UNSET = object()
 
 
@@ -148,10 +173,18 @@ def _converter(field):
     for kind, convert in _PLAIN.items():
         if isinstance(field, kind) and type(field)._serialize is kind._serialize:
             return convert
-    if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+    # Only List and Nested themselves: a subclass such as Pluck dumps its own way.
+    if type(field)._serialize is fields.List._serialize and isinstance(
+        field.inner, fields.Nested
+    ):
         inner = _converter(field.inner)
-        return None if inner is None else lambda values: [inner(v) for v in values]
-    if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+        if inner is None:
+            return None
+        # A None item stays None, as marshmallow keeps it in a List.
+        return lambda values: [None if v is None else inner(v) for v in values]
+    if type(field)._serialize is fields.Nested._serialize and isinstance(
+        field.schema, Schema
+    ):
         nested = _dumper(field.schema)
         if nested is None:
             return None

@@ -39,6 +39,7 @@ BRANCHES = [
     ),
     {"id": 2, "label": None, "leaves": [], "many": []},  # "first" absent
     types.SimpleNamespace(id=3),  # most attributes absent
+    types.SimpleNamespace(id=5, leaves=[None, LEAF], many=[None]),  # None items
 ]
 
 
@@ -84,6 +85,62 @@ def test_schemas_it_cannot_copy_dump_through_marshmallow():
 def test_an_attribute_that_fails_is_left_out_as_marshmallow_leaves_it():
     assert Leaf().dump(Half()) == marshmallow.Schema.dump(_slow(Leaf), Half())
     assert Leaf().dump(Half()) == {"id": 4}
+
+
+class Plucked(Schema):
+    ids = fields.Pluck(Leaf, "id", many=True)
+    first = fields.Pluck(Leaf, "name")
+
+
+class Person(Schema):
+    id = fields.Integer()
+    boss = fields.Nested(lambda: Person(), allow_none=True)
+    team = fields.List(fields.Nested(lambda: Team()))
+
+
+class Team(Schema):
+    name = fields.String()
+    lead = fields.Nested(Person)
+
+
+def test_fields_that_dump_their_own_way_dump_through_marshmallow():
+    assert Plucked().dump(types.SimpleNamespace(ids=[LEAF, LEAF], first=LEAF)) == {
+        "ids": [1, 1],
+        "first": "a",
+    }
+
+
+def test_schemas_that_nest_themselves_dump_through_marshmallow():
+    ada = types.SimpleNamespace(id=1, boss=None, team=[])
+    bob = types.SimpleNamespace(id=2, boss=ada, team=[])
+    crew = types.SimpleNamespace(name="crew", lead=bob)
+    carl = types.SimpleNamespace(id=3, boss=bob, team=[crew])
+
+    dumped = {"id": 2, "boss": {"id": 1, "boss": None, "team": []}, "team": []}
+    assert Person().dump(carl) == {
+        "id": 3,
+        "boss": dumped,
+        "team": [{"name": "crew", "lead": dumped}],
+    }
+    assert Team().dump(crew) == {"name": "crew", "lead": dumped}
+
+
+def test_a_narrowed_schema_is_compiled_once(monkeypatch):
+    from edmunds.http import schema as module
+
+    class Fresh(Leaf):
+        pass
+
+    compiled = []
+    compile_ = module._compile
+    monkeypatch.setattr(
+        module, "_compile", lambda schema: compiled.append(schema) or compile_(schema)
+    )
+    for _ in range(3):
+        assert Fresh(only=("id",)).dump(LEAF) == {"id": 1}
+        assert Fresh(exclude=("id",)).dump(LEAF) == {"name": "a"}
+        assert Fresh().dump(LEAF) == {"id": 1, "name": "a"}
+    assert len(compiled) == 3
 
 
 def _slow(schema_class):

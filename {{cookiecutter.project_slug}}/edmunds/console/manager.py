@@ -79,7 +79,16 @@ class _Console(FlaskGroup):
         return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx):
-        self.add_http()
+        # The list goes on without the API's commands if its side is broken:
+        # the commands that would show what is wrong are still listed.
+        try:
+            self.add_http()
+        except ImportError as error:
+            click.echo(
+                f"Error: {ConfigurationError.from_import_error(error)}", err=True
+            )
+        except ConfigurationError as error:
+            click.echo(f"Error: {error}", err=True)
         return super().list_commands(ctx)
 
     def get_command(self, ctx, name):
@@ -91,11 +100,13 @@ class _Console(FlaskGroup):
 
 
 def _once(function):
+    # Once even if it fails: a half-wired app is not wired again on top.
     done = []
 
     def call():
         if not done:
-            done.append(function())
+            done.append(True)
+            function()
 
     return call
 

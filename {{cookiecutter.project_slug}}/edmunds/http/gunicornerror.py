@@ -17,10 +17,14 @@ def use_json_errors(app):
     """Put a json_error_writer() with the app's SECURITY_HEADERS in the place
     of gunicorn's writer.
 
-    An app wrapped in a middleware by wsgi.py (``ProxyFix(app)``) has no
-    config of its own: its refusals are JSON without those headers.
+    An app wrapped in a middleware by wsgi.py (``ProxyFix(app)``) is looked
+    for inside it, as Werkzeug's middlewares keep it (``.app``); where none
+    is found, the refusals are JSON without those headers.
     """
-    headers = getattr(app, "config", {}).get("SECURITY_HEADERS", {})
+    while not hasattr(app, "config") and hasattr(app, "app"):
+        app = app.app
+    config = getattr(app, "config", None)
+    headers = config.get("SECURITY_HEADERS", {}) if isinstance(config, dict) else {}
     util.write_error = json_error_writer(headers, fallback=util.write_error)
 
 

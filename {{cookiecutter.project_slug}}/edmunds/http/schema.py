@@ -1,12 +1,9 @@
 import keyword
-import threading
 from collections.abc import Mapping
 
 import marshmallow
 from marshmallow import fields, pre_load
-
-# Dumped as they are, after the same conversion marshmallow applies.
-_PLAIN = {fields.Integer: int, fields.String: str}
+from marshmallow.utils import ensure_text_type
 
 
 class Schema(marshmallow.Schema):
@@ -20,15 +17,13 @@ class Schema(marshmallow.Schema):
     Dumping: marshmallow runs its whole field machinery for every value:
     about 5 microseconds per small object, 2 ms for a page of 100 users with
     their tags, a fifth of such a request. A schema whose dump fields are
-    all Integer, String (or subclasses that do not change how they dump),
-    Nested or List(Nested) of such schemas, read plainly (no dump_default,
-    no get_value or get_attribute of their own) and with no dump hooks,
-    dumps here through a function built once per schema (and per set of
-    fields an instance narrows it to), with
-    marshmallow's answer: values converted with int() and str(), None
-    kept, items read from what has items, absent attributes left out. Any
-    other schema, and one that nests itself, dumps through marshmallow as
-    usual.
+    all Integer, String, Nested or List(Nested) of such schemas (not
+    subclasses that dump their own way, such as Pluck), read plainly (no
+    dump_default, no get_value or get_attribute of their own) and with no
+    dump hooks, dumps here through a function made once per shape, with
+    marshmallow's answer: values converted as marshmallow converts them,
+    None kept, items read from what has items, absent attributes left out.
+    Any other schema, and one that nests itself, dumps through marshmallow.
     """
 
     @pre_load
@@ -36,14 +31,16 @@ class Schema(marshmallow.Schema):
         if not isinstance(data, Mapping):
             return data
         read_only = {
-            field.data_key or name
-            for name, field in self.fields.items()
-            if field.dump_only
+            _key(name, field) for name, field in self.fields.items() if field.dump_only
         }
         return {key: value for key, value in data.items() if key not in read_only}
 
     def dump(self, obj, *, many=None):
-        dumper = _dumper(self)
+        # Per instance: what it dumps is fixed once its fields are bound
+        # (only, exclude, a nested field's "tags.name", an __init__ of its own).
+        dumper = self.__dict__.get("_edmunds_dumper", _UNSET)
+        if dumper is _UNSET:
+            dumper = self._edmunds_dumper = _dumper(self)
         if dumper is None:
             return super().dump(obj, many=many)
         if self.many if many is None else many:
@@ -51,111 +48,88 @@ class Schema(marshmallow.Schema):
         return dumper(obj)
 
 
+_UNSET = object()
+
+# A dump function per plan: instances of the same shape share one.
+_DUMPERS = {}
+
+
 def _dumper(schema):
-    """The schema's fast dump, or None: built once per class and per set of
-    fields an instance narrows it to (``only``, ``exclude``, ``load_only``)."""
-    cls = type(schema)
-    narrowed = (
-        None if schema.only is None else frozenset(schema.only),
-        frozenset(schema.exclude),
-        frozenset(schema.load_only),
-    )
-    cache = cls.__dict__.get("_edmunds_dumpers")
-    if cache is None:
-        cache = cls._edmunds_dumpers = {}
-    if narrowed in cache:
-        return cache[narrowed]
-    # A schema that nests itself, directly or through another, would be
-    # compiled forever: met again while it is being compiled, it has no fast
-    # dump, and neither has the schema around it. Per thread: another
-    # thread's compilation is no cycle of this one.
-    compiling = _compiling.__dict__.setdefault("keys", set())
-    key = (cls, narrowed)
-    if key in compiling:
-        return None
-    compiling.add(key)
-    try:
-        dumper = _compile(schema)
-    finally:
-        compiling.discard(key)
-    cache[narrowed] = dumper
+    plan = _plan(schema, within=())
+    return None if plan is None else _dumper_of(plan)
+
+
+def _dumper_of(plan):
+    dumper = _DUMPERS.get(plan)
+    if dumper is None:
+        dumper = _DUMPERS[plan] = _build(plan)
     return dumper
 
 
-_compiling = threading.local()
-_UNSET = object()
+def _plan(schema, within):
+    """What dumping ``schema`` does, as a tuple of (key, attribute, how), how
+    being "int", "text", or ("one" | "many" | "list", the nested plan); None
+    where only marshmallow can tell.
 
-
-def _compile(schema):
-    if schema._hooks.get("pre_dump") or schema._hooks.get("post_dump"):
-        return None
-    if type(schema).get_attribute is not marshmallow.Schema.get_attribute:
+    ``within`` holds the schema classes being planned around this one: a
+    schema met inside itself would be planned forever.
+    """
+    cls = type(schema)
+    if (
+        cls in within
+        or cls.dump is not Schema.dump
+        or cls.get_attribute is not marshmallow.Schema.get_attribute
+        or schema._hooks.get("pre_dump")
+        or schema._hooks.get("post_dump")
+    ):
         return None
     steps = []
     for name, field in schema.dump_fields.items():
-        key = field.data_key or name
-        attribute = field.attribute or name
+        attribute = name if field.attribute is None else field.attribute
         if "." in attribute or not _reads_plainly(field):
             return None
-        convert = _converter(field)
-        if convert is None:
+        how = _how(field, (*within, cls))
+        if how is None:
             return None
-        steps.append((key, attribute, convert))
-
-    def read_each(obj):
-        # Read as marshmallow reads: an item of what has items (the dict of
-        # a page), else an attribute; an absent one is left out.
-        read = _item if hasattr(obj, "__getitem__") else getattr
-        out = {}
-        for key, attribute, convert in steps:
-            value = read(obj, attribute, _UNSET)
-            if value is not _UNSET:
-                out[key] = None if value is None else convert(value)
-        return out
-
-    return _direct(steps, read_each)
+        steps.append((_key(name, field), attribute, how))
+    return tuple(steps)
 
 
-def _direct(steps, read_each):
-    """The dump of one object as one dict display, its Python source made once.
-
-    The loop of read_each calls getattr and hasattr per field and steps
-    through a list of tuples; written out as statements, a page of 100
-    users with their tags dumps in about four fifths of the loop's time.
-    Anything unusual (a dict, an attribute missing, a name that is no
-    identifier) still goes through the loop.
-    """
-    if not all(
-        attribute.isidentifier() and not keyword.iskeyword(attribute)
-        for _, attribute, _ in steps
-    ):
-        return read_each
-    namespace = {"read_each": read_each}
-    values = []
-    for number, (key, attribute, convert) in enumerate(steps):
-        namespace[f"convert{number}"] = convert
-        values.append(
-            f"{key!r}: None if (value{number} := obj.{attribute}) is None"
-            f" else convert{number}(value{number})"
+def _how(field, within):
+    kind = type(field)
+    if isinstance(field, fields.Integer):
+        plain = (
+            kind._serialize is fields.Number._serialize
+            and kind._format_num is fields.Number._format_num
+            and field.num_type is int
+            and not field.as_string
         )
-    source = (
-        "def dump(obj):\n"
-        "    if hasattr(obj, '__getitem__'):\n"
-        "        return read_each(obj)\n"
-        "    try:\n"
-        f"        return {{{', '.join(values)}}}\n"
-        "    except AttributeError:\n"
-        "        return read_each(obj)\n"
-    )
-    exec(compile(source, "<edmunds.http.schema dump>", "exec"), namespace)
-    return namespace["dump"]
+        return "int" if plain else None
+    if isinstance(field, fields.String):
+        return "text" if kind._serialize is fields.String._serialize else None
+    if kind._serialize is fields.List._serialize:
+        inner = field.inner
+        if type(inner)._serialize is not fields.Nested._serialize:
+            return None
+        plan = _nested_plan(inner, within)
+        # An item is dumped as Nested dumps one: many only if the schema says.
+        many = inner.schema.many or inner.many
+        return None if plan is None or many else ("list", plan)
+    if kind._serialize is fields.Nested._serialize:
+        plan = _nested_plan(field, within)
+        if plan is None:
+            return None
+        return ("many" if field.many or field.schema.many else "one", plan)
+    return None
 
 
-def _item(obj, key, default):
-    try:
-        return obj[key]
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return getattr(obj, key, default)
+def _nested_plan(field, within):
+    schema = field.schema
+    return _plan(schema, within) if isinstance(schema, Schema) else None
+
+
+def _key(name, field):
+    return name if field.data_key is None else field.data_key
 
 
 def _reads_plainly(field):
@@ -167,28 +141,81 @@ def _reads_plainly(field):
     )
 
 
-def _converter(field):
-    if getattr(field, "as_string", False):
-        return None
-    for kind, convert in _PLAIN.items():
-        if isinstance(field, kind) and type(field)._serialize is kind._serialize:
-            return convert
-    # Only List and Nested themselves: a subclass such as Pluck dumps its own way.
-    if type(field)._serialize is fields.List._serialize and isinstance(
-        field.inner, fields.Nested
+def _build(plan):
+    """The dump function of a plan: one dict display, its source made once.
+
+    Reading through a loop of getattr calls, a page of 100 users with their
+    tags dumps in about a fourth more time. An object that is a mapping, or
+    lacks an attribute, or a plan whose attributes are no identifiers, goes
+    through read_each, which reads as marshmallow reads.
+    """
+    converts = [_converter(how) for _, _, how in plan]
+
+    def read_each(obj):
+        read = _item if hasattr(obj, "__getitem__") else getattr
+        out = {}
+        for (key, attribute, _), convert in zip(plan, converts, strict=True):
+            value = read(obj, attribute, _UNSET)
+            if value is not _UNSET:
+                out[key] = None if value is None else convert(value)
+        return out
+
+    if not all(
+        attribute.isidentifier() and not keyword.iskeyword(attribute)
+        for _, attribute, _ in plan
     ):
-        inner = _converter(field.inner)
-        if inner is None:
-            return None
-        # A None item stays None, as marshmallow keeps it in a List.
-        return lambda values: [None if v is None else inner(v) for v in values]
-    if type(field)._serialize is fields.Nested._serialize and isinstance(
-        field.schema, Schema
+        return read_each
+    namespace = {"read_each": read_each}
+    reads, values = [], []
+    for number, ((key, attribute, how), convert) in enumerate(
+        zip(plan, converts, strict=True)
     ):
-        nested = _dumper(field.schema)
-        if nested is None:
-            return None
-        if field.many or field.schema.many:
-            return lambda values: [nested(v) for v in values]
+        value = f"value{number}"
+        namespace[f"convert{number}"] = convert
+        reads.append(f"        {value} = obj.{attribute}\n")
+        # The common case, a value of the very type, is not converted.
+        kept = _UNCONVERTED.get(how, "")
+        values.append(
+            f"{key!r}: {value} if {kept.format(value)}{value} is None"
+            f" else convert{number}({value})"
+        )
+    # Every attribute is read before any is converted: an object lacking one
+    # goes to read_each before an iterator among them was used up.
+    source = (
+        "def dump(obj):\n"
+        "    if hasattr(obj, '__getitem__'):\n"
+        "        return read_each(obj)\n"
+        "    try:\n"
+        f"{''.join(reads) or _NOTHING_TO_READ}"
+        "    except AttributeError:\n"
+        "        return read_each(obj)\n"
+        f"    return {{{', '.join(values)}}}\n"
+    )
+    exec(compile(source, "<edmunds.http.schema dump>", "exec"), namespace)
+    return namespace["dump"]
+
+
+_UNCONVERTED = {"int": "{}.__class__ is int or ", "text": "{}.__class__ is str or "}
+_NOTHING_TO_READ = "        pass\n"
+
+
+def _converter(how):
+    if how == "int":
+        return int
+    if how == "text":
+        return ensure_text_type
+    shape, plan = how
+    nested = _dumper_of(plan)
+    if shape == "one":
         return nested
-    return None
+    if shape == "many":
+        return lambda values: [nested(value) for value in values]
+    # A None item of a List stays None; in a Nested(many=True) it dumps as {}.
+    return lambda values: [None if value is None else nested(value) for value in values]
+
+
+def _item(obj, key, default):
+    try:
+        return obj[key]
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return getattr(obj, key, default)

@@ -63,20 +63,29 @@ def test_what_http_cannot_carry_is_left_to_gunicorns_writer():
     assert calls == [(400, "Bad ☃", "x")]
 
 
+class Flaskish:
+    config = {"SECURITY_HEADERS": HEADERS}
+
+
+class Wrapper:
+    """A WSGI middleware as Werkzeug's keep the app they wrap (ProxyFix)."""
+
+    def __init__(self, app):
+        self.app = app
+
+
 @pytest.mark.parametrize(
     ("app", "expected"),
     [
-        pytest.param(None, {}, id="an app wrapped in a middleware has no config"),
-        pytest.param("app", HEADERS, id="the app's own SECURITY_HEADERS"),
+        pytest.param(Flaskish(), HEADERS, id="the app's own SECURITY_HEADERS"),
+        pytest.param(Wrapper(Wrapper(Flaskish())), HEADERS, id="inside middlewares"),
+        pytest.param(object(), {}, id="an app with no config"),
     ],
 )
 def test_each_worker_writes_its_refusals_in_json(app, expected, monkeypatch):
-    class Flaskish:
-        config = {"SECURITY_HEADERS": HEADERS}
-
     monkeypatch.setattr(util, "write_error", gunicorns_writer([]))
 
-    use_json_errors(Flaskish() if app else object())
+    use_json_errors(app)
 
     _, headers, body = written(util.write_error, 404, "Not Found", "")
     assert json.loads(body)["error"]["code"] == 404

@@ -94,3 +94,16 @@ def test_a_database_that_cannot_be_reached_is_one_line_and_exit_1(
     assert len(errors) == 1
     assert errors[0].startswith("Error: database instance 'main' (SQLite file ")
     assert errors[0].endswith("cannot connect: unable to open database file")
+
+
+def test_the_commands_are_listed_when_the_http_side_cannot_be_wired(make_app, capsys):
+    def broken_routes(app):
+        raise ImportError("cannot import name 'nothing' from 'app.http.handlers'")
+
+    with pytest.raises(SystemExit) as exit_info:
+        Manager(make_app, broken_routes).run(["--help"])
+
+    assert exit_info.value.code == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("Error: ") and "'nothing'" in err and err.count("\n") == 1
+    assert "  routes " in out and "  shell " in out

@@ -197,24 +197,62 @@ class Escapes(Extension):
 
 
 class TemplateCommit(Extension):
-    """``template_commit``: the commit of the template being baked, or "".
+    """Where the bake comes from, for the record cruft keeps (.cruft.json):
 
-    A project baked with plain cookiecutter records it in its first commit,
-    so that ``cruft link --checkout`` can name where it came from.
+    - ``template_commit``: the commit of the template being baked, or "";
+    - ``template_address``: what cruft would clone for the template as it
+      was typed (``gh:org/edmunds-template``, a URL, a local checkout), or
+      None where cruft cannot (a zip file).
+
+    Worked out here rather than in the post-gen hook: cookiecutter's
+    modules are imported in this process already, and would cost that hook
+    a fifth of a second to import again.
     """
 
     def __init__(self, environment):
         super().__init__(environment)
+        environment.globals["template_commit"] = _template_commit(TEMPLATE_DIR)
+        environment.filters["template_address"] = template_address
+
+
+_COMMITS = {}
+
+
+def _template_commit(folder):
+    # A bake makes several environments: one git call per checkout.
+    if folder not in _COMMITS:
         try:
-            commit = subprocess.run(
-                ["git", "-C", str(TEMPLATE_DIR), "rev-parse", "--verify", "HEAD"],
+            _COMMITS[folder] = subprocess.run(
+                ["git", "-C", str(folder), "rev-parse", "--verify", "HEAD"],
                 capture_output=True,
                 text=True,
                 check=True,
             ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
-            commit = ""  # not a git checkout, or no git: nothing to record
-        environment.globals["template_commit"] = commit
+            _COMMITS[folder] = ""  # not a git checkout, or no git
+    return _COMMITS[folder]
+
+
+def template_address(typed):
+    """What cruft clones for a template typed as ``typed``, or None."""
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS, get_user_config
+    from cookiecutter.exceptions import CookiecutterException
+    from cookiecutter.repository import (
+        expand_abbreviations,
+        is_repo_url,
+        is_zip_file,
+    )
+
+    try:
+        abbreviations = get_user_config()["abbreviations"]
+    except CookiecutterException:  # no readable config: cookiecutter's own
+        abbreviations = BUILTIN_ABBREVIATIONS
+    address = expand_abbreviations(typed, abbreviations)
+    if is_zip_file(address):
+        return None
+    if is_repo_url(address):
+        return address.removeprefix("git+") if not address.startswith("hg+") else None
+    return str(TEMPLATE_DIR)  # a local checkout, by its absolute path
 
 
 class AnswerRules(Extension):

@@ -66,6 +66,12 @@ def parse(argv):
     )
     parser.add_argument("--repeat", type=int, default=5, help="rounds (default 5)")
     parser.add_argument(
+        "--pairs",
+        type=int,
+        default=QUICK_PAIRS,
+        help=f"pairs of runs per round of boot, CLI and memory (default {QUICK_PAIRS})",
+    )
+    parser.add_argument(
         "--sizes",
         type=_sizes,
         default=[10, 100, 500],
@@ -119,9 +125,10 @@ def parse(argv):
     args.output_given = args.output is not None
     if args.output is None:
         args.output = TEMPLATE_DIR / "BENCHMARKS.md"
-    if min(args.repeat, args.requests, args.duration, args.connections) < 1:
+    if min(args.repeat, args.pairs, args.requests, args.duration, args.connections) < 1:
         parser.error(
-            "--repeat, --requests, --duration and --connections must be at least 1"
+            "--repeat, --pairs, --requests, --duration and --connections"
+            " must be at least 1"
         )
     return args
 
@@ -220,7 +227,7 @@ def benchmark(args, workdir):
     # (measure, pairs of runs per round). Boot, CLI and memory take a
     # fraction of a second and must show a few per cent: several pairs.
     quick = [step for name, step in QUICK_STEPS.items() if name in only]
-    steps = [(step, QUICK_PAIRS) for step in quick]
+    steps = [(step, args.pairs) for step in quick]
     if "requests" in only and not api:
         steps.append((partial(measures.in_process, count=args.requests), 1))
     if "load" in only and not loopback:
@@ -296,7 +303,7 @@ def markdown(args, results, table, machine):
         f"Machine: {os.cpu_count()} cores ({_cpu_model()}), {platform.system()} "
         f"{platform.release()}, Python {machine['python']}",
         f"Command: `{command}`",
-        f"Medians of {args.repeat} interleaved rounds ({QUICK_PAIRS} pairs of runs "
+        f"Medians of {args.repeat} interleaved rounds ({args.pairs} pairs of runs "
         f"per round for boot, CLI and memory); {args.requests} requests "
         f"per in-process figure; {args.duration} s of wrk with "
         f"{args.connections} connections against {measures.GUNICORN_WORKERS} "

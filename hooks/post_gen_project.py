@@ -50,6 +50,9 @@ SERVER_SETTINGS = "\n# Database instance "
 # is no git checkout).
 TEMPLATE_DIR = {{ template_dir | python_string }}
 TEMPLATE_COMMIT = {{ template_commit | python_string }}
+# What cruft clones for the template as typed, None where it cannot
+# (local_extensions.template_address).
+TEMPLATE_ADDRESS = json.loads({{ cookiecutter._template | default("") | template_address | python_json }})
 MESSAGE = "Bake from edmunds-template" + (
     f"\n\nTemplate commit: {TEMPLATE_COMMIT}" if TEMPLATE_COMMIT else ""
 )
@@ -143,30 +146,6 @@ def git_config(key):
         return ""
 
 
-def template_address(typed):
-    """What cruft clones for a template typed as ``typed``, or None."""
-    # Hooks run on the python of cookiecutter, which can expand its
-    # abbreviations (gh:, gl:, bb: and the user's own).
-    from cookiecutter.config import BUILTIN_ABBREVIATIONS, get_user_config
-    from cookiecutter.exceptions import CookiecutterException
-    from cookiecutter.repository import (
-        expand_abbreviations,
-        is_repo_url,
-        is_zip_file,
-    )
-
-    try:
-        abbreviations = get_user_config()["abbreviations"]
-    except CookiecutterException:  # no readable config: cookiecutter's own
-        abbreviations = BUILTIN_ABBREVIATIONS
-    address = expand_abbreviations(typed, abbreviations)
-    if is_zip_file(address):
-        return None
-    if is_repo_url(address):
-        return address.removeprefix("git+") if not address.startswith("hg+") else None
-    return TEMPLATE_DIR  # a local checkout, by its absolute path
-
-
 def cruft_checkout():
     """The --checkout given to `cruft create`, read from its clone's reflog."""
     try:
@@ -186,7 +165,7 @@ def cruft_record():
         template, commit = ANSWERS["_template"], ANSWERS["_commit"]
         context, checkout = ANSWERS, cruft_checkout()
     else:
-        template = template_address(ANSWERS.get("_template", ""))
+        template = TEMPLATE_ADDRESS
         commit, checkout = TEMPLATE_COMMIT, ANSWERS.get("_checkout")
         if template is None or not commit:
             return None

@@ -15,7 +15,7 @@ from conftest import TEMPLATE_DIR, unavailable
 
 pytestmark = pytest.mark.xdist_group("bench")
 
-SIZES = (1, 3)
+SIZES = (2,)
 
 
 def bench(*args, timeout=900):
@@ -45,7 +45,7 @@ def test_every_figure_is_measured_and_reported(tmp_path):
     output = tmp_path / "BENCHMARKS.md"
 
     completed = bench(
-        *("--repeat", "1", "--requests", "2", "--duration", "1"),
+        *("--repeat", "1", "--pairs", "1", "--requests", "2", "--duration", "1"),
         *("--sizes", ",".join(map(str, SIZES)), "--output", str(output)),
     )
 
@@ -100,6 +100,7 @@ def test_every_figure_is_measured_and_reported(tmp_path):
     [
         (("--sizes", "ten"), "'ten' is not a list like 10,100,500"),
         (("--only", "load,speed"), "'load,speed' names no measure of boot,cli,"),
+        (("--pairs", "0"), "--pairs, --requests, --duration and --connections"),
     ],
 )
 def test_a_bad_option_is_one_line_and_writes_nothing(tmp_path, option, error):
@@ -118,7 +119,7 @@ def test_only_a_part_and_its_steadiness_leave_the_rest_of_the_file(tmp_path):
     output.write_text(f"# Benchmarks\n\nThe last whole run.\n\n{kept}")
 
     completed = bench(
-        *("--only", "boot", "--repeat", "1", "--steadiness"),
+        *("--only", "boot", "--repeat", "1", "--pairs", "1", "--steadiness"),
         *("--output", str(output)),
     )
 

@@ -3,7 +3,6 @@
 import ast
 import json
 import re
-import subprocess
 import tomllib
 import unicodedata
 
@@ -13,7 +12,13 @@ from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import TEMPLATE_DIR, assert_ruff_passes, clean_env, project_python
+from conftest import (
+    TEMPLATE_DIR,
+    assert_ruff_passes,
+    clean_env,
+    project_python,
+    run,
+)
 
 pytestmark = pytest.mark.xdist_group("free-text")
 
@@ -122,19 +127,15 @@ def test_free_text_is_kept_as_typed_or_refused(
     for path in project.rglob("*.py"):
         compile(path.read_text(), str(path), "exec")
     assert_ruff_passes(project)
-    boot = subprocess.run(
-        [
-            str(venv_python),
-            "-c",
-            "from bootstrap.app import bootstrap; "
-            "import sys; sys.stdout.write(bootstrap().config('app.name'))",
-        ],
-        cwd=project,
-        capture_output=True,
-        env=clean_env(APP_ENV="testing", PYTHONIOENCODING="utf-8"),
+    boot = run(
+        project,
+        venv_python,
+        "-c",
+        "from bootstrap.app import bootstrap; "
+        "import sys; sys.stdout.buffer.write(bootstrap().config('app.name').encode())",
+        env=clean_env(APP_ENV="testing"),
     )
-    assert boot.returncode == 0, boot.stderr.decode()
-    assert boot.stdout.decode() == name
+    assert boot.stdout == name
 
 
 def bake_refused(cookies, capfd, **answers):

@@ -70,12 +70,18 @@ class Browser:
         os.write(self._to_browser, json.dumps(message).encode() + b"\0")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for answer in self._read():
-                if answer.get("id") == self._next_id:
-                    if "error" in answer:
-                        raise RuntimeError(f"{method}: {answer['error']}")
-                    return answer["result"]
-                self.events.append(answer)
+            answer = None
+            # Every message of the read: the events after the answer in the
+            # same chunk (a request the page made) are kept too.
+            for message in self._read():
+                if message.get("id") == self._next_id:
+                    answer = message
+                else:
+                    self.events.append(message)
+            if answer is not None:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                return answer["result"]
         raise TimeoutError(method)
 
     def _read(self):

@@ -11,6 +11,7 @@ removes or commits into what it did not make.
 import json
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -265,7 +266,7 @@ def print_next_steps(git_problem):
         f"""
 Baked {SLUG}. Next:
 {get_uv}
-    cd {SLUG}
+    cd {shlex.quote(str(Path.cwd()))}
     uv sync --locked
 {hooks}{create_databases}    uv run pytest
     uv run python manage.py db upgrade && uv run python manage.py run

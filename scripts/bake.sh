@@ -5,26 +5,49 @@
 #   scripts/bake.sh [--no-run] [OUTPUT_DIR] [answer=value ...]
 #
 # OUTPUT_DIR defaults to ./baked; answers override cookiecutter.json's
-# defaults, e.g. project_name="Shop Front".
+# defaults, e.g. project_name="Shop Front". The app is served on port 5000,
+# or FLASK_RUN_PORT.
 source "$(dirname "${BASH_SOURCE[0]}")/dev-env.sh"
 
 serve=1
 if [ "${1:-}" = "--no-run" ]; then serve=0; shift; fi
-output=${1:-baked}
-[ $# -gt 0 ] && shift
-mkdir -p "$output"
-output=$(cd "$output" && pwd)
+# An answer is never taken for the folder: answers hold "=".
+output=baked
+if [ $# -gt 0 ] && [[ "$1" != *=* ]]; then output=$1; shift; fi
 
+# Checked before the folder is made: a mistyped question bakes nothing.
 project=$("$TEMPLATE_DIR/.venv/bin/python" - "$TEMPLATE_DIR" "$output" "$@" <<'PY'
+import json
+import os
 import sys
-from cookiecutter.exceptions import CookiecutterException
-from cookiecutter.main import cookiecutter
+from pathlib import Path
 
 template, output, *answers = sys.argv[1:]
-extra = dict(answer.split("=", 1) for answer in answers)
+questions = [
+    key
+    for key in json.loads((Path(template) / "cookiecutter.json").read_text())
+    if not key.startswith("_")
+]
+extra = {}
+for answer in answers:
+    key, equals, value = answer.partition("=")
+    if not equals:
+        sys.exit(f"bake failed: {answer!r} is no answer; answers are question=value")
+    if key not in questions:
+        sys.exit(
+            f"bake failed: no question is named {key!r}; "
+            f"the questions are {', '.join(questions)}"
+        )
+    extra[key] = value
+
+from cookiecutter.exceptions import CookiecutterException  # noqa: E402
+from cookiecutter.main import cookiecutter  # noqa: E402
+
+output = os.path.abspath(output)
 try:
     print(cookiecutter(template, no_input=True, output_dir=output, extra_context=extra))
-except CookiecutterException as error:
+except (CookiecutterException, ValueError) as error:
+    # ValueError: a yes/no answer cookiecutter cannot read ("docker=maybe").
     sys.exit(f"bake failed: {error}")
 PY
 )
@@ -38,8 +61,13 @@ UV_PYTHON=$(ls -d "$HOME/.pyenv/versions/$version".*/bin/python 2>/dev/null | so
 export UV_PYTHON=${UV_PYTHON:-$version}
 uv sync --locked
 uv run python manage.py db upgrade
-uv run pytest -q
+uv run pytest
+# This script's uv is its own copy: say where, for the commands of later days.
+uv_path=$(command -v uv)
 if [ "$serve" = 1 ]; then
-    echo "Serving $project on http://127.0.0.1:5000/ (Ctrl-C stops)" >&2
+    echo "Serving $project on http://127.0.0.1:${FLASK_RUN_PORT:-5000}/ (Ctrl-C stops)." >&2
+    echo "Later: cd $project && $uv_path run python manage.py run" >&2
     exec uv run python manage.py run
 fi
+echo "Baked and tested: $project" >&2
+echo "Serve it: cd $project && $uv_path run python manage.py run" >&2

@@ -37,13 +37,15 @@ class Schema(marshmallow.Schema):
 
     def dump(self, obj, *, many=None):
         # Per instance: what it dumps is fixed once its fields are bound
-        # (only, exclude, a nested field's "tags.name", an __init__ of its own).
+        # (only, exclude, a nested field's "tags.name", an __init__ of its
+        # own). Fields changed after the first dump are not seen.
         dumper = self.__dict__.get("_edmunds_dumper", _UNSET)
         if dumper is _UNSET:
             dumper = self._edmunds_dumper = _dumper(self)
         if dumper is None:
             return super().dump(obj, many=many)
-        if self.many if many is None else many:
+        # None with many is one object, as marshmallow has it ({}).
+        if (self.many if many is None else many) and obj is not None:
             return [dumper(item) for item in obj]
         return dumper(obj)
 
@@ -79,6 +81,7 @@ def _plan(schema, within):
         cls in within
         or cls.dump is not Schema.dump
         or cls.get_attribute is not marshmallow.Schema.get_attribute
+        or schema.dict_class is not dict
         or schema._hooks.get("pre_dump")
         or schema._hooks.get("post_dump")
     ):
@@ -138,6 +141,7 @@ def _reads_plainly(field):
         field.dump_default is marshmallow.missing
         and type(field).serialize is fields.Field.serialize
         and type(field).get_value is fields.Field.get_value
+        and field._CHECK_ATTRIBUTE
     )
 
 
@@ -156,16 +160,19 @@ def _build(plan):
         out = {}
         for (key, attribute, _), convert in zip(plan, converts, strict=True):
             value = read(obj, attribute, _UNSET)
-            if value is not _UNSET:
+            if value is not _UNSET and value is not marshmallow.missing:
                 out[key] = None if value is None else convert(value)
         return out
 
+    # ASCII: Python reads a non-ASCII name in source as its NFKC form.
     if not all(
-        attribute.isidentifier() and not keyword.iskeyword(attribute)
+        attribute.isascii()
+        and attribute.isidentifier()
+        and not keyword.iskeyword(attribute)
         for _, attribute, _ in plan
     ):
         return read_each
-    namespace = {"read_each": read_each}
+    namespace = {"read_each": read_each, "missing": marshmallow.missing}
     reads, values = [], []
     for number, ((key, attribute, how), convert) in enumerate(
         zip(plan, converts, strict=True)
@@ -188,6 +195,9 @@ def _build(plan):
         "    try:\n"
         f"{''.join(reads) or _NOTHING_TO_READ}"
         "    except AttributeError:\n"
+        "        return read_each(obj)\n"
+        # marshmallow leaves out a value that is its `missing`.
+        f"    if {' or '.join(f'value{n} is missing' for n in range(len(plan))) or 'False'}:\n"
         "        return read_each(obj)\n"
         f"    return {{{', '.join(values)}}}\n"
     )

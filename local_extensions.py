@@ -215,22 +215,16 @@ class TemplateCommit(Extension):
         environment.filters["template_address"] = template_address
 
 
-_COMMITS = {}
-
-
 def _template_commit(folder):
-    # A bake makes several environments: one git call per checkout.
-    if folder not in _COMMITS:
-        try:
-            _COMMITS[folder] = subprocess.run(
-                ["git", "-C", str(folder), "rev-parse", "--verify", "HEAD"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            _COMMITS[folder] = ""  # not a git checkout, or no git
-    return _COMMITS[folder]
+    try:
+        return subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--verify", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""  # not a git checkout, or no git: nothing to record
 
 
 def template_address(typed):

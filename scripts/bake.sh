@@ -17,17 +17,13 @@ if [ $# -gt 0 ] && [[ "$1" != *=* ]]; then output=$1; shift; fi
 
 # Checked before the folder is made: a mistyped question bakes nothing.
 project=$("$TEMPLATE_DIR/.venv/bin/python" - "$TEMPLATE_DIR" "$output" "$@" <<'PY'
-import json
 import os
 import sys
-from pathlib import Path
 
 template, output, *answers = sys.argv[1:]
-questions = [
-    key
-    for key in json.loads((Path(template) / "cookiecutter.json").read_text())
-    if not key.startswith("_")
-]
+sys.path.insert(0, template)
+from template_answers import PROMPTS as questions  # noqa: E402
+
 extra = {}
 for answer in answers:
     key, equals, value = answer.partition("=")

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,10 +47,21 @@ def test_every_figure_is_measured_and_reported(tmp_path):
 
     completed = bench(
         *("--repeat", "1", "--pairs", "1", "--requests", "2", "--duration", "1"),
-        *("--sizes", ",".join(map(str, SIZES)), "--output", str(output)),
+        *("--sizes", ",".join(map(str, SIZES)), "--output", str(output), "--keep"),
     )
 
-    assert completed.returncode == 0, completed.stderr
+    (workdir,) = re.findall(r"^bench: the work folder is (.+)$", completed.stderr, re.M)
+    try:
+        assert completed.returncode == 0, completed.stderr
+        # The README's pip route made its venv on the bake's Python.
+        (venv_python,) = Path(workdir).glob("clone-pip/*/.venv/bin/python")
+        version = subprocess.run(
+            [venv_python, "--version"], capture_output=True, text=True
+        ).stdout
+        expected = (venv_python.parents[2] / ".python-version").read_text().strip()
+        assert version.startswith(f"Python {expected}."), version
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     report = output.read_text()
     assert "Command: `scripts/bench.sh --repeat 1" in report
     assert re.search(r"Machine: \d+ cores .*Python 3\.\d+", report)

@@ -84,6 +84,29 @@ class Browser:
                 return answer["result"]
         raise TimeoutError(method)
 
+    def settle(self, session, quiet=1.0, limit=15):
+        """Wait until the page has sent no network event for ``quiet`` seconds.
+
+        Events arrive only while a command is read: a cheap one is sent
+        again and again meanwhile.
+        """
+        deadline = time.monotonic() + limit
+        seen, last_change = self._network_events(), time.monotonic()
+        while time.monotonic() < deadline:
+            self.send("Runtime.evaluate", session, expression="0")
+            now = self._network_events()
+            if now != seen:
+                seen, last_change = now, time.monotonic()
+            elif time.monotonic() - last_change >= quiet:
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"the page's network was not quiet within {limit} s")
+
+    def _network_events(self):
+        return sum(
+            event.get("method", "").startswith("Network.") for event in self.events
+        )
+
     def _read(self):
         chunk = os.read(self._from_browser, 1 << 16)
         if not chunk:

@@ -153,7 +153,9 @@ def _make_venv(venv, python, project):
     completed = subprocess.run(
         [UV, *VENV_SYNC],
         cwd=project,
-        env=uv_env(python, UV_PROJECT_ENVIRONMENT=str(venv)),
+        # Hard links from uv's cache (its default on Linux, said here): a
+        # venv costs a second or two and almost no disk.
+        env=uv_env(python, UV_PROJECT_ENVIRONMENT=str(venv), UV_LINK_MODE="hardlink"),
         capture_output=True,
         text=True,
     )

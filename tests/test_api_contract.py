@@ -13,7 +13,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -129,6 +129,13 @@ HOSTILE = [
     ("DELETE", "/api/tags/9223372036854775808", b"", {}),
     ("PUT", "/api/users/1/tags/99999999999999999999", b"", {}),
     ("GET", "/api/users/%F0%9F%98%80", b"", {}),
+    ("DELETE", "/api/users/-1", b"", {}),
+    ("PATCH", "/api/tags/-1", b'{"name": "x"}', JSON),
+    ("PUT", "/api/users/-1/tags/-1", b"", {}),
+    ("PATCH", "/api/users/1", NESTED, JSON),
+    ("PATCH", "/api/users/1", b'{"name": "\\ud800"}', JSON),
+    ("PATCH", "/api/tags/1", b'{"name": "math\\u0000"}', JSON),
+    ("PATCH", "/api/users/1", b'{"name": "Ada"}', {"Content-Type": "text/xml"}),
     ("GET", "/api/users/%00", b"", {}),
     ("GET", "/api/users?page=%C2%B2", b"", {}),
     ("GET", "/api/users?page=%D9%A1", b"", {}),
@@ -147,6 +154,14 @@ HOSTILE = [
     ("GET", "/api/users?per_page=" + "%F0%9F%98%80" * 300, b"", {}),
 ]
 
+# config/api.py's, on every answer, gunicorn's own refusals included.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+}
+
 
 def test_hostile_input_never_gets_a_5xx_and_always_json(api):
     url = api.url
@@ -160,10 +175,32 @@ def test_hostile_input_never_gets_a_5xx_and_always_json(api):
         assert response_headers["Content-Type"] == "application/json", path[:80]
         if status >= 400:
             assert json.loads(payload)["error"]["code"] == status
-        assert response_headers["X-Content-Type-Options"] == "nosniff"
+        for header, value in SECURITY_HEADERS.items():
+            assert value in response_headers.get(header, ""), (path[:80], header)
     assert ("GET", "/api/users/99999999999999999999999", 404) in answers
     assert [status for _, _, status in answers].count(413) == 1  # the 2 MiB body
     assert [status for _, _, status in answers].count(414) == 1  # gunicorn's own
+
+
+def test_an_id_in_digits_other_than_ascii_reaches_nothing(api):
+    url = api.url
+    ada = json.loads(send(url, "POST", "/api/users", b'{"name": "Ada"}', JSON)[2])
+    tag = json.loads(send(url, "POST", "/api/tags", b'{"name": "Ada\'s"}', JSON)[2])
+    # int() reads each as Ada's id: Arabic-Indic, full-width, mathematical bold.
+    for zero in ("\u0660", "\uff10", "\U0001d7ce"):
+        digits = {ord(str(digit)): chr(ord(zero) + digit) for digit in range(10)}
+        spelled = quote(str(ada["id"]).translate(digits))
+        for method, path, body in (
+            ("GET", f"/api/users/{spelled}", b""),
+            ("PATCH", f"/api/users/{spelled}", b'{"name": "Bob"}'),
+            ("PUT", f"/api/users/{spelled}/tags/{tag['id']}", b""),
+            ("DELETE", f"/api/users/{spelled}", b""),
+        ):
+            status, _, payload = send(url, method, path, body, JSON)
+            assert status == 404, (method, path, status, payload[:300])
+    # Not renamed, not tagged, not deleted.
+    status, _, payload = send(url, "GET", f"/api/users/{ada['id']}")
+    assert (status, json.loads(payload)) == (200, ada)
 
 
 def test_what_was_refused_left_the_data_as_it_was(api):
@@ -187,7 +224,7 @@ def test_tag_names_are_unique_as_people_read_them(api):
         assert send(url, "POST", "/api/tags", body, JSON)[0] == 409, twin
 
 
-def test_health_answers_without_credentials(api):
+def test_up_and_ready_answer_200_while_all_is_well(api):
     url = api.url
     assert send(url, "GET", "/up")[:1] == (200,)
     status, _, payload = send(url, "GET", "/ready")
@@ -208,6 +245,7 @@ def test_a_database_that_goes_away_answers_503_and_logs_one_line(api):
     try:
         answers = [send(api.url, "GET", "/api/tags") for _ in range(4)]
         ready = send(api.url, "GET", "/ready")
+        up = send(api.url, "GET", "/up")
     finally:
         server.execute(f"ALTER DATABASE {api.database} ALLOW_CONNECTIONS true")
 
@@ -215,8 +253,10 @@ def test_a_database_that_goes_away_answers_503_and_logs_one_line(api):
         assert status == 503, api.log.read_text()[-5000:]
         assert headers["Retry-After"]
         assert json.loads(payload)["error"]["code"] == 503
+    # The instance by name, nothing of its address or login.
     assert ready[0] == 503
     assert json.loads(ready[2]) == {"status": "unavailable", "failed": ["default"]}
+    assert up[0] == 200  # the process runs: /up asks no database
     logged = api.log.read_text().splitlines()[before:]
     assert "Traceback" not in "\n".join(logged)
     assert len(logged) == len(answers) + 1, logged  # one line each, /ready's too
@@ -251,6 +291,25 @@ def test_schemathesis_finds_nothing_wrong(api):
     assert schemathesis_passed(completed.stdout), completed.stdout[-3000:]
 
 
+def requested(events):
+    """The addresses a page asked for, in the order it asked."""
+    return [
+        event["params"]["request"]["url"]
+        for event in events
+        if event.get("method") == "Network.requestWillBeSent"
+    ]
+
+
+def elsewhere(events):
+    """Requests that left the app (127.0.0.1); data: URLs leave nothing."""
+    return [
+        address
+        for address in requested(events)
+        if urlsplit(address).scheme != "data"
+        and urlsplit(address).hostname != "127.0.0.1"
+    ]
+
+
 @pytest.mark.parametrize("api", SQLITE_ONLY, indirect=True)
 def test_the_docs_page_renders_from_the_app_alone(api):
     url = api.url
@@ -282,24 +341,22 @@ def test_the_docs_page_renders_from_the_app_alone(api):
                 returnByValue=True,
             )["result"]["value"]
             time.sleep(0.2)
+        # What the page asks for after rendering counts too.
+        browser.settle(session)
         events = list(browser.events)
+        # The check below sees a request that leaves the app: shown on a page
+        # that makes one (to TEST-NET-1, which nothing answers).
+        probe = "http://192.0.2.1/probe.png"
+        browser.send("Page.navigate", session, url=f"data:text/html,<img src={probe}>")
+        browser.settle(session)
+        probed = browser.events[len(events) :]
     finally:
         browser.close()
 
     assert rendered == operations, f"{rendered} of {operations} operations rendered"
-    requested = [
-        event["params"]["request"]["url"]
-        for event in events
-        if event.get("method") == "Network.requestWillBeSent"
-    ]
-    assert f"{url}/api/openapi.json" in requested
-    elsewhere = [
-        address
-        for address in requested
-        if urlsplit(address).scheme != "data"
-        and urlsplit(address).hostname != "127.0.0.1"
-    ]
-    assert elsewhere == [], "the docs page reached past the app"
+    assert f"{url}/api/openapi.json" in requested(events)
+    assert elsewhere(events) == [], "the docs page reached past the app"
+    assert elsewhere(probed) == [probe]
     # A CSP violation or a script error shows here.
     problems = [
         event["params"]

@@ -93,8 +93,9 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
     manage(project, python, env, "db", "upgrade")
     on = ["--instance", instance] if instance != "default" else []
 
-    made = manage(project, python, env, "make", "model", "Comment", *on).stdout
-    assert 'db migrate -m "Add comments"' in made
+    # The next step is said the way the command was started: `uv run` sets UV.
+    made = manage(project, python, {**env, "UV": ""}, "make", "model", "Comment", *on)
+    assert 'Next: python manage.py db migrate -m "Add comments"' in made.stdout
     model = (project / "app/database/models/comment.py").read_text()
     assert '__tablename__ = "comments"' in model
     bind_key = "None" if instance == "default" else f'"{instance}"'
@@ -110,7 +111,10 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
         "Comment",
         "Tag",
     )
-    manage(project, python, env, "make", "seeder", "CommentSeeder")
+    seeder = manage(
+        project, python, {**env, "UV": "uv"}, "make", "seeder", "CommentSeeder"
+    )
+    assert "uv run python manage.py db seed --class CommentSeeder" in seeder.stdout
     manage(project, python, env, "make", "command", "send_reports")
     config = (project / "config/app.py").read_text()
     for line in (
@@ -138,8 +142,10 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
 
     # Twice, and one seeder alone: unique tag names hold, nothing doubles
     # (the single seeding of `fresh --seed` below gives the same rows).
-    manage(project, python, env, "db", "seed")
-    manage(project, python, env, "db", "seed")
+    first = manage(project, python, env, "db", "seed").stdout
+    assert first.startswith("DatabaseSeeder: added ") and " users" in first, first
+    again = manage(project, python, env, "db", "seed").stdout
+    assert again == "DatabaseSeeder: added no rows (they were there).\n", again
     manage(project, python, env, "db", "seed", "--class", "CommentSeeder")
     # Asked, not answered yes: nothing is dropped.
     kept = manage(project, python, env, "db", "fresh", stdin="n\n", check=False)

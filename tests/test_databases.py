@@ -26,13 +26,24 @@ AWKWARD_PASSWORD = "p@ss:w/rd%#?é"
 DRIVERS = {"postgresql": "psycopg[binary]==", "mysql": "PyMySQL=="}
 
 
-def combination(database, users_database):
-    return pytest.param(
-        database,
-        users_database,
-        id=f"{database}+{users_database}",
-        marks=on_servers(database, users_database),
-    )
+def combination(database, users_database, python_version="3.12"):
+    marks = on_servers(database, users_database)
+    name = f"{database}+{users_database}"
+    if python_version != "3.12":
+        # A venv of its own (another Python): a worker of its own too.
+        name += f"-py{python_version}"
+        marks = [*marks[:-1], pytest.mark.xdist_group(f"databases-{name}")]
+    return pytest.param(database, users_database, python_version, id=name, marks=marks)
+
+
+# Every combination on the default Python, and each other offered Python on
+# both servers (test_python_versions runs each on SQLite): every Python
+# meets every engine, without baking the whole product of the two.
+COMBINATIONS = [
+    *(combination(d, u) for d in ENGINES for u in ("none", *ENGINES)),
+    combination("postgresql", "mysql", "3.11"),
+    combination("mysql", "postgresql", "3.13"),
+]
 
 
 def instances(database, users_database):
@@ -53,17 +64,19 @@ def manage(project, python, env, *args, check=True):
     return run(project, python, "manage.py", *args, env=clean_env(**env), check=check)
 
 
-@pytest.mark.parametrize(
-    ("database", "users_database"),
-    [combination(d, u) for d in ENGINES for u in ("none", *ENGINES)],
-)
+@pytest.mark.parametrize(("database", "users_database", "python_version"), COMBINATIONS)
 def test_a_combination_migrates_passes_its_tests_and_rolls_back(
-    cookies, database, users_database
+    cookies, database, users_database, python_version
 ):
     chosen = instances(database, users_database)
     for engine in set(chosen.values()) & set(SERVERS):
         SERVERS[engine].admin()  # skips now if the server is absent
-    project = bake(cookies, database=database, users_database=users_database)
+    project = bake(
+        cookies,
+        database=database,
+        users_database=users_database,
+        python_version=python_version,
+    )
     assert_ruff_passes(project)
     dependencies = tomllib.loads((project / "pyproject.toml").read_text())["project"][
         "dependencies"
@@ -98,6 +111,8 @@ def test_a_combination_migrates_passes_its_tests_and_rolls_back(
             return {name: list_tables() for name, list_tables in tables.items()}
 
         python = project_python(project)
+        version = run(project, python, "--version").stdout
+        assert version.startswith(f"Python {python_version}."), version
         manage(project, python, development, "db", "upgrade")
         assert current_tables() == migrated
 

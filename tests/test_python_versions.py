@@ -45,6 +45,10 @@ def test_the_baked_tests_pass_on(cookies, version):
     assert " passed" in completed.stdout
     version_line = run(project, venv_python, "--version").stdout
     assert version_line.startswith(f"Python {version}.")
+    # The cached venv's files are uv's cache's own, hard-linked, not copies.
+    venv = venv_python.parent.parent
+    (flask_app,) = venv.glob("lib/python*/site-packages/flask/app.py")
+    assert flask_app.stat().st_nlink > 1
 
 
 def test_an_older_python_is_refused(cookies, tmp_path):

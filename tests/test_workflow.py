@@ -1,6 +1,7 @@
 """The baked GitHub Actions workflow: what it runs exists and passes here."""
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -46,12 +47,16 @@ def test_the_workflow_sets_up_uv_and_the_chosen_python(cookies, version):
     assert not [s for s in job["steps"] if "setup-python" in s.get("uses", "")]
 
 
-# Majors that run on a current Node; a later one is fine, an older one is not.
+# The newest majors as of 2026-11 (checkout 7 and cache 6 came out in June
+# 2026, setup-uv 10 in August); a later one is fine, an older one is not.
 CURRENT_MAJORS = {
-    "actions/checkout": 6,
-    "actions/cache": 5,
-    "astral-sh/setup-uv": 8,
+    "actions/checkout": 7,
+    "actions/cache": 6,
+    "astral-sh/setup-uv": 10,
 }
+# Since v8.0.0 setup-uv publishes immutable releases only: no v10 or v10.0
+# tag exists, so a major alone would fail to resolve on GitHub.
+EXACT_RELEASES_ONLY = {"astral-sh/setup-uv"}
 
 
 def test_every_action_is_at_a_current_major(cookies):
@@ -69,6 +74,10 @@ def test_every_action_is_at_a_current_major(cookies):
         name, version = action.split("@")
         assert name in CURRENT_MAJORS, f"{action}: which major is current?"
         assert int(version.removeprefix("v").split(".")[0]) >= CURRENT_MAJORS[name]
+        if name in EXACT_RELEASES_ONLY:
+            assert re.fullmatch(r"v\d+\.\d+\.\d+", version), (
+                f"{action}: {name} publishes no moving tags, name a release"
+            )
 
 
 @pytest.mark.parametrize("docker", [False, True])

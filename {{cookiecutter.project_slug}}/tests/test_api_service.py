@@ -40,6 +40,40 @@ def test_the_openapi_document_lists_every_endpoint(client):
     }
 
 
+# What each operation answers, as a client reads it in the document: the
+# refusals by name, beside the "default" error every operation has.
+DOCUMENTED_STATUSES = {
+    ("GET", "/up"): {"200"},
+    ("GET", "/ready"): {"200", "503"},
+    ("GET", "/api/users"): {"200", "400"},
+    ("POST", "/api/users"): {"201", "400"},
+    ("GET", "/api/users/{user_id}"): {"200", "404"},
+    ("PATCH", "/api/users/{user_id}"): {"200", "400", "404"},
+    ("DELETE", "/api/users/{user_id}"): {"204", "404"},
+    ("GET", "/api/users/{user_id}/tags"): {"200", "400", "404"},
+    ("PUT", "/api/users/{user_id}/tags/{tag_id}"): {"204", "404"},
+    ("DELETE", "/api/users/{user_id}/tags/{tag_id}"): {"204", "404"},
+    ("GET", "/api/tags"): {"200", "400"},
+    ("POST", "/api/tags"): {"201", "400", "409"},
+    ("GET", "/api/tags/{tag_id}"): {"200", "404"},
+    ("PATCH", "/api/tags/{tag_id}"): {"200", "400", "404", "409"},
+    ("DELETE", "/api/tags/{tag_id}"): {"204", "404"},
+}
+
+
+def test_the_document_names_every_status_an_operation_answers(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+
+    documented = {
+        (method.upper(), path): set(operation["responses"]) - {"default"}
+        for path, item in paths.items()
+        for method, operation in item.items()
+        if method != "parameters"
+    }
+
+    assert documented == DOCUMENTED_STATUSES
+
+
 def test_the_docs_page_loads_nothing_from_elsewhere(client):
     page = client.get("/api/docs")
 

@@ -199,6 +199,34 @@ def test_a_missing_or_impossible_id_answers_404_in_json(client, method, ident):
     assert response.get_json()["error"]["code"] == 404
 
 
+# Ways of writing an id that int() would read, none of them how URLs write it.
+SPELLINGS = {
+    "arabic-indic": lambda ident: ident.translate(_digits("\u0660")),
+    "full-width": lambda ident: ident.translate(_digits("\uff10")),
+    "mathematical bold": lambda ident: ident.translate(_digits("\U0001d7ce")),
+    "minus": lambda ident: f"-{ident}",
+    "plus": lambda ident: f"+{ident}",
+    "blank": lambda ident: f"%20{ident}",
+}
+
+
+def _digits(zero):
+    return {ord(str(digit)): chr(ord(zero) + digit) for digit in range(10)}
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_an_id_not_in_ascii_digits_answers_404(client, method, spelling):
+    ada = client.post("/api/users", json={"name": "Ada"}).get_json()
+    ident = SPELLINGS[spelling](str(ada["id"]))
+
+    response = getattr(client, method)(f"/api/users/{ident}", json={"name": "Bob"})
+
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == 404
+    assert client.get(f"/api/users/{ada['id']}").get_json()["name"] == "Ada"
+
+
 @pytest.mark.parametrize(
     "name",
     [

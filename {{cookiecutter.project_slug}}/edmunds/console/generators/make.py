@@ -6,6 +6,7 @@ writes the new file from ``stubs/`` and lists it in ``config/app.py``.
 """
 
 import json
+import os
 from pathlib import Path
 from string import Template
 
@@ -51,7 +52,7 @@ def make_model(name, instance, table):
     _write(path, "model", name=name, table=table, bind_key=_literal(bind_key))
     config.write()
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
-    click.echo(f'Next: python manage.py db migrate -m "Add {table}"')
+    click.echo(f'Next: {_manage()} db migrate -m "Add {table}"')
 
 
 @make.command("table")
@@ -95,7 +96,7 @@ def make_table(name, between):
     )
     config.write()
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
-    click.echo(f'Next: python manage.py db migrate -m "Add {table}"')
+    click.echo(f'Next: {_manage()} db migrate -m "Add {table}"')
 
 
 @make.command("seeder")
@@ -107,7 +108,7 @@ def make_seeder(name):
     path = _new_file("app/database/seeders", name)
     _write(path, "seeder", name=name)
     _created(path, "call it from DatabaseSeeder.run")
-    click.echo(f"Run it alone: python manage.py db seed --class {name}")
+    click.echo(f"Run it alone: {_manage()} db seed --class {name}")
 
 
 @make.command("command")
@@ -128,7 +129,7 @@ def make_command(name):
     _write(path, "command", name=name, command=command, where=_relative(path))
     config.write()
     _created(path, f"{name} is listed in config/app.py's console commands")
-    click.echo(f"Run it: python manage.py {command}")
+    click.echo(f"Run it: {_manage()} {command}")
 
 
 def _plural_snake(name):
@@ -245,6 +246,11 @@ def _module_of(path):
 
 def _relative(path):
     return path.relative_to(current_app.root_path).as_posix()
+
+
+def _manage():
+    """How this project's commands were started: ``uv run`` sets ``UV``."""
+    return "uv run python manage.py" if os.environ.get("UV") else "python manage.py"
 
 
 def _created(path, note):

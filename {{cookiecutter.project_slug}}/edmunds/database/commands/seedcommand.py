@@ -3,6 +3,7 @@ import importlib
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from edmunds.console.productionguard import refuse_in_production
@@ -26,15 +27,49 @@ def seed_command(name):
     refuse_in_production("db seed", "it writes sample rows")
     seeder = find_seeder(name)
     try:
+        before = row_counts()
         seeder(current_app).run()
         db.session.commit()
+        after = row_counts()
     except SQLAlchemyError as error:
         db.session.rollback()
         reason = " ".join(str(getattr(error, "orig", None) or error).split())
         raise click.ClickException(
             f"{name} failed, nothing was written: {reason}"
         ) from None
-    click.echo(f"Seeded the database with {name}.")
+    # Seeding twice is allowed (the sample seeders find their rows again),
+    # so say what this run changed rather than that it ran.
+    click.echo(f"{name}: {changes(before, after)}.")
+
+
+def row_counts():
+    """Rows per table, for every model's table that exists, on every instance."""
+    counts = {}
+    for key, engine in db.engines.items():
+        metadata = db.metadatas.get(key)  # an instance no model is on has none
+        if metadata is None:
+            continue
+        # The session's own connection: a second one would wait on SQLite's
+        # lock for the rows the seeder is about to write.
+        connection = db.session.connection(bind_arguments={"bind": engine})
+        inspector = inspect(connection)
+        for table in metadata.sorted_tables:
+            if inspector.has_table(table.name, schema=table.schema):
+                query = select(func.count()).select_from(table)
+                counts[table.fullname] = connection.scalar(query)
+    return counts
+
+
+def changes(before, after):
+    """``added 25 users, 10 tags``, or that nothing was added."""
+    moved = {table: after[table] - before.get(table, 0) for table in after}
+    added = [f"{count} {table}" for table, count in moved.items() if count > 0]
+    removed = [f"{-count} {table}" for table, count in moved.items() if count < 0]
+    said = [
+        f"added {', '.join(added)}" if added else "added no rows (they were there)",
+        *([f"removed {', '.join(removed)}"] if removed else []),
+    ]
+    return "; ".join(said)
 
 
 def find_seeder(name):

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from contextlib import ExitStack, contextmanager
 
 from bench.subjects import BENCH_DIR, BenchError, bake_argv
 
@@ -97,8 +98,72 @@ def loopback_problem(subject):
     return None
 
 
-def loopback(subject, seconds, connections):
-    """Throughput under gunicorn, loaded by wrk on 127.0.0.1 for `seconds`."""
+def loopback(subjects, seconds, connections):
+    """Throughput under gunicorn, loaded by wrk on 127.0.0.1 for `seconds`.
+
+    Both apps are served at once and loaded in turns of SLICE_SECONDS, in
+    the order A B B A A B ..., until each had `seconds` of load: whatever
+    else the machine does for a few seconds falls on both alike, where one
+    10-second run after the other let it fall on one (two whole runs'
+    ratios once differed by 10 %). Returns {subject name: figures}.
+    """
+    figures = {subject.name: {} for subject in subjects}
+    with ExitStack() as stack:
+        servers = {
+            subject.name: stack.enter_context(_gunicorn(subject))
+            for subject in subjects
+        }
+        post = ("-s", BENCH_DIR / "post.lua")
+        for key, path, options in (
+            ("loop_read", READ_PATH, ()),
+            ("loop_write", WRITE_PATH, post),
+        ):
+            served = _served_in_turns(servers, path, seconds, connections, options)
+            for name, (rate, per_cpu_second) in served.items():
+                figures[name][key] = rate
+                figures[name][f"{key}_cpu"] = per_cpu_second
+    return figures
+
+
+# Long enough that wrk's start and its connections' opening are noise, short
+# enough that a burst of other work meets both apps.
+SLICE_SECONDS = 2
+
+
+def _served_in_turns(servers, path, seconds, connections, options):
+    """{name: (requests per wall second, per CPU second of its gunicorn)}.
+
+    The CPU figure counts only what each server spent (master and workers),
+    not what wrk or other work on the machine took. Both are taken after an
+    untimed warm-up of the same load.
+    """
+    names = list(servers)
+    slice_seconds = min(SLICE_SECONDS, seconds)
+    turns = max(1, round(seconds / slice_seconds))
+    for _process, base in servers.values():
+        # No longer than the measure itself: a short run is a smoke test.
+        _wrk(base + path, min(WARM_UP_SECONDS, seconds), connections, *options)
+    counted = {name: [0, 0.0, 0.0] for name in names}  # requests, wall, CPU
+    for turn in range(turns):
+        for name in names if turn % 2 == 0 else names[::-1]:
+            process, base = servers[name]
+            before = _server_cpu(process.pid)
+            rate, count = _wrk(base + path, slice_seconds, connections, *options)
+            counted[name][0] += count
+            counted[name][1] += count / rate if rate else 0.0
+            counted[name][2] += _server_cpu(process.pid) - before
+    return {
+        name: (
+            count / wall if wall > 0 else float("nan"),
+            count / cpu if cpu > 0 else float("nan"),
+        )
+        for name, (count, wall, cpu) in counted.items()
+    }
+
+
+@contextmanager
+def _gunicorn(subject):
+    """(process, base URL) of `gunicorn --workers 2` serving the app, seeded."""
     subject.seed()
     port = _free_port()
     log = tempfile.TemporaryFile("w+")
@@ -121,11 +186,7 @@ def loopback(subject, seconds, connections):
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(server, log, base + READ_PATH)
-        read, read_cpu = _served(server, base + READ_PATH, seconds, connections)
-        post = ("-s", BENCH_DIR / "post.lua")
-        write, write_cpu = _served(
-            server, base + WRITE_PATH, seconds, connections, *post
-        )
+        yield server, base
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -134,28 +195,6 @@ def loopback(subject, seconds, connections):
             server.kill()
             server.wait()
         log.close()
-    return {
-        "loop_read": read,
-        "loop_read_cpu": read_cpu,
-        "loop_write": write,
-        "loop_write_cpu": write_cpu,
-    }
-
-
-def _served(server, url, seconds, connections, *options):
-    """(requests per wall second, per CPU second of the gunicorn processes).
-
-    The CPU figure counts only what the server spent (master and workers),
-    not what wrk or other work on the machine took: it stays steady where
-    requests per wall second follow whatever else the cores are doing.
-    Both are taken after an untimed warm-up of the same load.
-    """
-    # No longer than the measure itself: a short run is a smoke test.
-    _wrk(url, min(WARM_UP_SECONDS, seconds), connections, *options)
-    before = _server_cpu(server.pid)
-    rate, count = _wrk(url, seconds, connections, *options)
-    cpu = _server_cpu(server.pid) - before
-    return rate, count / cpu if cpu > 0 else float("nan")
 
 
 def _server_cpu(pid):

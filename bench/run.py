@@ -230,13 +230,14 @@ def benchmark(args, workdir):
     steps = [(step, args.pairs) for step in quick]
     if "requests" in only and not api:
         steps.append((partial(measures.in_process, count=args.requests), 1))
+    for size in args.sizes if "growth" in only else ():
+        steps.append((partial(measures.growth, count=size, workdir=workdir), 1))
+    # Takes both apps at once (measures.loopback says why).
+    load = None
     if "load" in only and not loopback:
         load = partial(
             measures.loopback, seconds=args.duration, connections=args.connections
         )
-        steps.append((load, 1))
-    for size in args.sizes if "growth" in only else ():
-        steps.append((partial(measures.growth, count=size, workdir=workdir), 1))
 
     # Untimed: the first run of a command pays for compiling bytecode and
     # filling the page cache, which no later run does.
@@ -252,6 +253,12 @@ def benchmark(args, workdir):
                 pairs += 1
                 for subject in subjects if pairs % 2 else subjects[::-1]:
                     results.add(subject.name, step(subject))
+        if load is not None:
+            pairs += 1
+            for name, figures in load(
+                subjects if pairs % 2 else subjects[::-1]
+            ).items():
+                results.add(name, figures)
         if "bake" in only:
             results.add(baked.name, measures.bake_time(baked))
         if "suite" in only:
@@ -307,7 +314,8 @@ def markdown(args, results, table, machine):
         f"per round for boot, CLI and memory); {args.requests} requests "
         f"per in-process figure; {args.duration} s of wrk with "
         f"{args.connections} connections against {measures.GUNICORN_WORKERS} "
-        "gunicorn workers on 127.0.0.1.",
+        "gunicorn workers on 127.0.0.1, both apps served at once and loaded "
+        f"in turns of {measures.SLICE_SECONDS} s.",
         f"Load average (1, 5, 15 min) before: {_load(machine['load_before'])}; "
         f"after: {_load(machine['load_after'])}. On a machine shared with other "
         "work the figures are noisy: the two apps are interleaved so that both "

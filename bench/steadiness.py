@@ -3,6 +3,7 @@ enough to judge by? (`scripts/bench.sh --steadiness`)"""
 
 import datetime
 
+from bench import measures
 from bench.report import metrics
 
 HEADING = "## Steadiness"
@@ -33,7 +34,8 @@ def steadiness_section(args, runs, command):
         f"Command: `{command}`",
         f"Each run: medians of {args.repeat} interleaved rounds; "
         f"{args.duration} s of wrk with {args.connections} connections per "
-        "figure under gunicorn, after an untimed warm-up.",
+        "figure under gunicorn, after an untimed warm-up, both apps served at "
+        f"once and loaded in turns of {measures.SLICE_SECONDS} s.",
         *(
             f"Load average (1, 5, 15 min), run {number}: before "
             f"{_load(machine['load_before'])}, after {_load(machine['load_after'])}."

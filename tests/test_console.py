@@ -145,19 +145,29 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
     first = manage(project, python, env, "db", "seed").stdout
     assert first.startswith("DatabaseSeeder: added ") and " users" in first, first
     again = manage(project, python, env, "db", "seed").stdout
-    assert again == "DatabaseSeeder: added no rows (they were there).\n", again
+    assert again == "DatabaseSeeder: added no rows.\n", again
     manage(project, python, env, "db", "seed", "--class", "CommentSeeder")
     # Asked, not answered yes: nothing is dropped.
     kept = manage(project, python, env, "db", "fresh", stdin="n\n", check=False)
     assert kept.returncode != 0 and "Aborted" in kept.stderr
-    # Production refuses, before any question.
-    for command in (["db", "fresh", "--yes"], ["db", "seed"]):
-        refused(
-            manage(
-                project, python, {**env, "APP_ENV": "production"}, *command, check=False
-            ),
-            "refused in production",
-        )
+    # Production refuses, before any question; so does an environment that
+    # a team made from production's file (DEBUG and TESTING off).
+    (project / ".env.staging.py").write_text(
+        (project / ".env.production.py").read_text()
+    )
+    for environment in ("production", "staging"):
+        for command in (["db", "fresh", "--yes"], ["db", "seed"]):
+            refused(
+                manage(
+                    project,
+                    python,
+                    {**env, "APP_ENV": environment},
+                    *command,
+                    check=False,
+                ),
+                "refused in production",
+                f"APP_ENV={environment}",
+            )
     seeded = dump(project, python, env)
     assert len(seeded["users"]) >= 20 and any(tags for *_, tags in seeded["users"])
 

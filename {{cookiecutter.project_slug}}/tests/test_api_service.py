@@ -166,3 +166,22 @@ def test_every_answer_carries_the_security_headers(client, path):
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_an_unexpected_error_answers_500_in_json_without_its_details(
+    app, client, monkeypatch
+):
+    # As in production: the error is answered, not raised into the test.
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail of a bug")
+
+    monkeypatch.setattr("app.http.handlers.tags.paginated", broken)
+
+    response = client.get("/api/tags")
+
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == 500
+    assert b"secret detail" not in response.data
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

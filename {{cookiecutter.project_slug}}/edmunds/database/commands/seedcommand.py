@@ -66,7 +66,7 @@ def changes(before, after):
     added = [f"{count} {table}" for table, count in moved.items() if count > 0]
     removed = [f"{-count} {table}" for table, count in moved.items() if count < 0]
     said = [
-        f"added {', '.join(added)}" if added else "added no rows (they were there)",
+        f"added {', '.join(added)}" if added else "added no rows",
         *([f"removed {', '.join(removed)}"] if removed else []),
     ]
     return "; ".join(said)

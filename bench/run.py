@@ -390,11 +390,13 @@ do not agree within 5 % on a shared machine (see Steadiness below, when
 the command below; [`bench/README.md`](bench/README.md) says how each figure
 is taken and how to find where the time goes when a target is missed.
 
-Writes and `db upgrade` also compare two ways of using SQLite: the baked
-project's driver turns on WAL and runs each migration in one transaction,
-while the baseline keeps SQLite's defaults (a rollback journal; a commit, so a
-sync to disk, per DDL statement). Those ratios show what that choice is worth
-on this disk, not what the Edmunds layer costs."""
+In-process writes and `db upgrade` also compare two ways of using SQLite:
+the baked project's driver turns on WAL and runs each migration in one
+transaction, while the baseline keeps SQLite's defaults (a rollback journal;
+a commit, so a sync to disk, per DDL statement). Those ratios show what that
+choice is worth on this disk, not what the Edmunds layer costs. Under
+gunicorn both apps' databases are in memory (/dev/shm), so that those rows
+show what the code spends, not the disk."""
 
 CLONE_INTRODUCTION = """\
 ## Clone to green

@@ -54,7 +54,17 @@ class EdmundsSQLAlchemy(SQLAlchemy):
         return Table
 
 
-db = EdmundsSQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# expire_on_commit off: after a commit, the objects keep the values they were
+# given (and load what they never had, such as server defaults, when read).
+# With it on, answering with the row just written read it back in a second
+# transaction, which on SQLite held the write lock (BEGIN IMMEDIATE, see
+# drivers/sqlite.py) through the serialization and until the request ended:
+# under two gunicorn workers, POST /api/users answered 0.63 of the plain
+# Flask baseline's requests per second with the database in memory (bench/).
+db = EdmundsSQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING_CONVENTION),
+    session_options={"expire_on_commit": False},
+)
 
 __all__ = [
     "CheckConstraint",

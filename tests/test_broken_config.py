@@ -91,3 +91,31 @@ def test_a_wrong_environment_is_one_line(cookies, sqlite_only_python):
     assert one_error(completed) == (
         "Error: APP_ENV is 'prodution' but .env.prodution.py does not exist"
     )
+
+
+@pytest.mark.parametrize(
+    ("slip", "message"),
+    [
+        ("DB_DEFAULT_FILE = \n", "Error: .env.py line {line}: invalid syntax"),
+        (
+            "DB_DEFAULT_FILE = databse_file\n",
+            "Error: .env.py line {line}: NameError: name 'databse_file' is not defined",
+        ),
+    ],
+)
+def test_a_slip_in_env_py_is_one_line_naming_its_line(
+    cookies, sqlite_only_python, slip, message
+):
+    project = bake(cookies)
+    env_file = project / ".env.py"
+    example = (project / ".env.example.py").read_text().rstrip("\n")
+    env_file.write_text(f"{example}\n{slip}")
+    env_file.chmod(0o600)
+    line = len(env_file.read_text().splitlines())
+
+    completed = run(
+        project, sqlite_only_python, "manage.py", "db", "upgrade", check=False
+    )
+
+    assert one_error(completed) == message.format(line=line)
+    assert list((project / "storage/database").glob("*.db")) == []

@@ -233,7 +233,7 @@ def test_db_commands_start_without_the_api_libraries(project, python):
 REFUSALS = [
     (["make", "model", "comment"], "upper-case"),
     (["make", "model", "Blog-Post"], "not a Python identifier"),
-    (["make", "model", "Class"], "not a Python identifier"),
+    (["make", "model", "Class"], "class.py, which Python cannot import"),
     (["make", "model", "User"], "user.py exists"),
     (["make", "model", "Sqlite"], "config/app.py already has a 'Sqlite'"),
     (["make", "model", "Post", "--instance", "archive"], "unknown database instance"),

@@ -71,11 +71,20 @@ class Config(FlaskConfig):
         module = types.ModuleType("config")
         module.__file__ = filename
         with open(filename, "rb") as source:
-            code = compile(source.read(), filename, "exec")
+            try:
+                code = compile(source.read(), filename, "exec")
+            except SyntaxError as error:
+                # `.env.py` is edited by hand: a slip there is one line too.
+                where = os.path.relpath(filename)
+                raise ConfigurationError(
+                    f"{where} line {error.lineno}: {error.msg}"
+                ) from None
         try:
             exec(code, module.__dict__)
         except ImportError as error:
             raise ConfigurationError.from_import_error(error) from None
+        except Exception as error:
+            raise ConfigurationError.from_error_in(filename, error) from None
         for key, value in vars(module).items():
             if key.isupper():
                 self[key] = _deep_merge(self.get(key, _MISSING), value)

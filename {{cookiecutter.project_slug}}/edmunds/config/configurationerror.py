@@ -25,3 +25,18 @@ class ConfigurationError(Exception):
             return cls(str(error))
         where = frames[-1]
         return cls(f"{os.path.relpath(where.filename)} line {where.lineno}: {error}")
+
+    @classmethod
+    def from_error_in(cls, filename, error):
+        """An error raised while a configuration file ran, as one line:
+        the file, its line, and the error (``NameError: name 'x' is not
+        defined``)."""
+        lines = [
+            frame.lineno
+            for frame in traceback.extract_tb(error.__traceback__)
+            if frame.filename == filename
+        ]
+        line = f" line {lines[-1]}" if lines else ""
+        return cls(
+            f"{os.path.relpath(filename)}{line}: {type(error).__name__}: {error}"
+        )

@@ -39,11 +39,16 @@ def test_plural(word, words):
     assert plural(word) == words
 
 
-@pytest.mark.parametrize(
-    "name", ["1Post", "Blog-Post", "Blög", "class", "Class", "", "None"]
-)
+@pytest.mark.parametrize("name", ["1Post", "Blog-Post", "Blög", "class", "", "None"])
 def test_a_class_name_that_is_no_identifier_is_refused(name):
     with pytest.raises(click.ClickException, match="not a Python identifier"):
+        class_name(name, "model")
+
+
+@pytest.mark.parametrize("name", ["Class", "Import", "Try"])
+def test_a_class_name_whose_file_would_be_a_keyword_is_refused(name):
+    module = name.lower()
+    with pytest.raises(click.ClickException, match=rf"{module}\.py, which Python"):
         class_name(name, "model")
 
 

@@ -41,15 +41,16 @@ def function_name(name, what):
 
 
 def _identifier(name, what):
-    # Its file is named after it in lower case: that must be no keyword either.
-    if (
-        not (name.isidentifier() and name.isascii())
-        or keyword.iskeyword(name)
-        or keyword.iskeyword(name.lower())
-    ):
+    if not (name.isidentifier() and name.isascii()) or keyword.iskeyword(name):
         raise click.ClickException(
             f"{what} name {name!r} is not a Python identifier: use ASCII letters, "
             "digits and underscores, not starting with a digit, and no keyword"
+        )
+    # Its file is named after it in lower case: that must be no keyword either.
+    if keyword.iskeyword(name.lower()):
+        raise click.ClickException(
+            f"{what} name {name!r} would live in {name.lower()}.py, which Python "
+            f"cannot import ({name.lower()!r} is a keyword): pick another name"
         )
 
 

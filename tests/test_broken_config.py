@@ -20,6 +20,13 @@ def one_error(completed):
     return line
 
 
+def upgrade_refused(project, python):
+    """The one line `db upgrade` stops with, having made no database."""
+    completed = run(project, python, "manage.py", "db", "upgrade", check=False)
+    assert list((project / "storage/database").glob("*.db")) == []
+    return one_error(completed)
+
+
 @pytest.mark.parametrize(
     ("database", "package"), [("postgresql", "psycopg"), ("mysql", "PyMySQL")]
 )
@@ -69,12 +76,7 @@ def test_a_configuration_mistake_is_one_line_and_nothing_is_made(
     assert edit[0] in source
     config.write_text(source.replace(edit[0], edit[1], 1))
 
-    completed = run(
-        project, sqlite_only_python, "manage.py", "db", "upgrade", check=False
-    )
-
-    assert message in one_error(completed)
-    assert list((project / "storage/database").glob("*.db")) == []
+    assert message in upgrade_refused(project, sqlite_only_python)
 
 
 def test_a_wrong_environment_is_one_line(cookies, sqlite_only_python):
@@ -113,9 +115,4 @@ def test_a_slip_in_env_py_is_one_line_naming_its_line(
     env_file.chmod(0o600)
     line = len(env_file.read_text().splitlines())
 
-    completed = run(
-        project, sqlite_only_python, "manage.py", "db", "upgrade", check=False
-    )
-
-    assert one_error(completed) == message.format(line=line)
-    assert list((project / "storage/database").glob("*.db")) == []
+    assert upgrade_refused(project, sqlite_only_python) == message.format(line=line)

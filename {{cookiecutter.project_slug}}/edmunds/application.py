@@ -8,6 +8,7 @@ from edmunds.config.secretkey import refuse_a_weak_secret_key
 from edmunds.database.providers.databaseserviceprovider import (
     DatabaseServiceProvider,
 )
+from edmunds.http.asciiintegerconverter import AsciiIntegerConverter
 
 
 class Application(Flask):
@@ -21,6 +22,9 @@ class Application(Flask):
 
     def __init__(self, import_name, root_path):
         super().__init__(import_name, root_path=root_path)
+        # Before any route is added (a rule picks its converter then), by
+        # whichever provider adds it.
+        self.url_map.converters["int"] = AsciiIntegerConverter
         self.storage_path = os.path.join(self.root_path, "storage")
         self.config.load_project(self.root_path)
         for switch in ("DEBUG", "TESTING"):

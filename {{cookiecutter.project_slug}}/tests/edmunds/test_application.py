@@ -23,6 +23,16 @@ def test_a_provider_must_implement_register(make_app):
         make_app().register(ServiceProvider)
 
 
+def test_an_id_in_a_url_is_ascii_digits_only(make_app):
+    app = make_app()
+    app.add_url_rule("/users/<int:user_id>", "show", lambda user_id: str(user_id))
+    client = app.test_client()
+
+    assert client.get("/users/12").text == "12"
+    for other_digits in ("\u0661\u0662", "\uff11\uff12", "\U0001d7cf\U0001d7d0"):
+        assert client.get(f"/users/{other_digits}").status_code == 404
+
+
 def test_database_access_needs_the_database_enabled(make_app):
     with pytest.raises(ConfigurationError, match="database is not enabled"):
         make_app().database_engine()

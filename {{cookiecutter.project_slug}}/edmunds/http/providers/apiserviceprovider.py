@@ -12,7 +12,6 @@ from werkzeug.exceptions import NotFound
 
 from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 from edmunds.http.api import Api
-from edmunds.http.asciiintegerconverter import AsciiIntegerConverter
 from edmunds.http.databaseunavailable import database_unavailable
 from edmunds.support.serviceprovider import ServiceProvider
 
@@ -25,8 +24,7 @@ class ApiServiceProvider(ServiceProvider):
       swagger-ui-bundle package: nothing is fetched from another site;
     - every error in JSON (see edmunds/http/api.py); a database that goes
       away answers 503;
-    - ``SECURITY_HEADERS`` (config/api.py) on every answer;
-    - ids in URLs (``<int:...>``) in ASCII digits only.
+    - ``SECURITY_HEADERS`` (config/api.py) on every answer.
 
     routes.py finds the Api in ``app.extensions["edmunds.api"]``.
     """
@@ -39,8 +37,6 @@ class ApiServiceProvider(ServiceProvider):
         app.config.setdefault("OPENAPI_VERSION", "3.0.3")
         app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
         app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-        # Before any route is added: rules pick their converter when added.
-        app.url_map.converters["int"] = AsciiIntegerConverter
         api = Api(app)
         app.extensions["edmunds.api"] = api
         # A server that cut the connection, or refuses new ones (which the

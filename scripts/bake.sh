@@ -7,6 +7,9 @@
 # OUTPUT_DIR defaults to ./baked; answers override cookiecutter.json's
 # defaults, e.g. project_name="Shop Front". The app is served on port 5000,
 # or FLASK_RUN_PORT.
+
+# Before dev-env.sh puts its own uv first: whether the user's shell has one.
+users_uv=$(command -v uv || true)
 source "$(dirname "${BASH_SOURCE[0]}")/dev-env.sh"
 
 serve=1
@@ -36,12 +39,21 @@ for answer in answers:
         )
     extra[key] = value
 
-from cookiecutter.exceptions import CookiecutterException  # noqa: E402
+from cookiecutter.exceptions import (  # noqa: E402
+    CookiecutterException,
+    OutputDirExistsException,
+)
 from cookiecutter.main import cookiecutter  # noqa: E402
 
 output = os.path.abspath(output)
 try:
     print(cookiecutter(template, no_input=True, output_dir=output, extra_context=extra))
+except OutputDirExistsException as error:
+    # cookiecutter's own words start with "Error:", and say no way out.
+    sys.exit(
+        f"bake failed: {str(error).removeprefix('Error: ')}; nothing was "
+        f"changed there. Bake into another folder: scripts/bake.sh OTHER_FOLDER"
+    )
 except (CookiecutterException, ValueError) as error:
     # ValueError: a yes/no answer cookiecutter cannot read ("docker=maybe").
     sys.exit(f"bake failed: {error}")
@@ -60,10 +72,17 @@ uv run python manage.py db upgrade
 uv run pytest
 # This script's uv is its own copy: say where, for the commands of later days.
 uv_path=$(command -v uv)
+later() {
+    echo "$1: cd $project && $uv_path run python manage.py run" >&2
+    # The baked README says plain "uv ...", which a shell without uv refuses.
+    if [ -z "$users_uv" ]; then
+        echo "Your shell has no uv; for the README's uv commands: export PATH=\"${uv_path%/uv}:\$PATH\"" >&2
+    fi
+}
 if [ "$serve" = 1 ]; then
     echo "Serving $project on http://127.0.0.1:${FLASK_RUN_PORT:-5000}/ (Ctrl-C stops)." >&2
-    echo "Later: cd $project && $uv_path run python manage.py run" >&2
+    later "Later"
     exec uv run python manage.py run
 fi
 echo "Baked and tested: $project" >&2
-echo "Serve it: cd $project && $uv_path run python manage.py run" >&2
+later "Serve it"

@@ -1,8 +1,10 @@
 """scripts/bake.sh, the README's first command: a bake brought up on SQLite."""
 
 import os
+import re
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -22,12 +24,20 @@ def script_env(**overrides):
     return env
 
 
+def path_without_uv():
+    """PATH as a new machine's shell has it: no folder that holds a uv."""
+    folders = os.environ["PATH"].split(os.pathsep)
+    return os.pathsep.join(
+        folder for folder in folders if not (Path(folder) / "uv").exists()
+    )
+
+
 def test_one_command_bakes_migrates_tests_and_serves(tmp_path):
     port = free_port()
     output = tmp_path / "output.txt"
     command = f"bash {SCRIPT} 2>&1 | tee {output}"
 
-    env = script_env(FLASK_RUN_PORT=str(port))
+    env = script_env(FLASK_RUN_PORT=str(port), PATH=path_without_uv())
     with serving(command, tmp_path, env, port, timeout=300) as url:
         assert call(f"{url}/up")[0] == 200
         assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 201
@@ -38,6 +48,30 @@ def test_one_command_bakes_migrates_tests_and_serves(tmp_path):
     assert f"Serving {project} on http://127.0.0.1:{port}/" in text
     with sqlite3.connect(project / "storage/database/my_edmunds_app.db") as db:
         assert db.execute("SELECT name FROM users").fetchall() == [("Ada",)]
+    # The baked README's "uv ..." commands need a uv this shell lacks.
+    folder = re.search(r'export PATH="([^"]+):\$PATH"', text)
+    assert folder and (Path(folder.group(1)) / "uv").is_file(), text
+
+    # The same command again, as a user who forgot the first one would.
+    (project / "notes.txt").write_text("mine")
+    before = sorted(project.rglob("*"))
+    again = subprocess.run(
+        ["bash", str(SCRIPT), "--no-run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 1
+    lines = again.stderr.strip().splitlines()
+    assert len(lines) == 1, again.stderr
+    assert lines[0] == (
+        f'bake failed: "{project}" directory already exists; nothing was changed '
+        "there. Bake into another folder: scripts/bake.sh OTHER_FOLDER"
+    )
+    assert sorted(project.rglob("*")) == before
+    assert (project / "notes.txt").read_text() == "mine"
 
 
 @pytest.mark.parametrize(

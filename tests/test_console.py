@@ -149,7 +149,8 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
     manage(project, python, env, "db", "seed", "--class", "CommentSeeder")
     # Asked, not answered yes: nothing is dropped.
     kept = manage(project, python, env, "db", "fresh", stdin="n\n", check=False)
-    assert kept.returncode != 0 and "Aborted" in kept.stderr
+    assert kept.returncode == 1 and kept.stderr == "Nothing was dropped.\n", kept
+    assert kept.stdout.endswith("[y/N]: \n"), kept.stdout
     # Production refuses, before any question; so does an environment that
     # a team made from production's file (DEBUG and TESTING off).
     (project / ".env.staging.py").write_text(

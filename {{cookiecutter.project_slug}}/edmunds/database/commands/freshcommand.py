@@ -1,3 +1,5 @@
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -20,11 +22,12 @@ def fresh_command(context, seed, yes):
     instances = ", ".join(
         f"{name} ({driver.describe()})" for name, driver in manager.drivers.items()
     )
-    if not yes:
-        click.confirm(
-            f"Drop every table, its data and the migration history of: {instances}?",
-            abort=True,
-        )
+    question = f"Drop every table, its data and the migration history of: {instances}?"
+    if not yes and not click.confirm(question):
+        if not sys.stdin.isatty():
+            click.echo()  # ends the question's line, as a typed answer would
+        click.echo("Nothing was dropped.", err=True)
+        context.exit(1)
     for engine in db.engines.values():
         drop_everything(engine)
     # The group's own `upgrade`, as `db upgrade` runs it.

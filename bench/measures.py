@@ -13,6 +13,7 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -200,29 +201,33 @@ def _gunicorn(subject):
 
 
 @contextmanager
-def _serving(subject):
+def _serving(subject, wrapper=(), options=(), env=None, boot_timeout=60):
+    """(process, base URL) of gunicorn serving the app, seeded; `wrapper`
+    goes before the command (valgrind), `options` after gunicorn's own."""
     subject.seed()
     port = _free_port()
     log = tempfile.TemporaryFile("w+")
     server = subprocess.Popen(
         [
+            *wrapper,
             str(subject.python),
             "-m",
             "gunicorn",
             "--workers",
             str(GUNICORN_WORKERS),
+            *options,
             "--bind",
             f"127.0.0.1:{port}",
             subject.app_spec,
         ],
         cwd=subject.root,
-        env=subject.env(),
+        env={**subject.env(), **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(server, log, base + READ_PATH)
+        _wait_until_up(server, log, base + READ_PATH, boot_timeout)
         yield server, base
     finally:
         server.send_signal(signal.SIGTERM)
@@ -250,6 +255,121 @@ def _server_cpu(pid):
         # utime and stime, the 14th and 15th fields, in clock ticks.
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def instructions_problem():
+    """Why instructions cannot be counted on this machine, or None."""
+    if shutil.which("valgrind") is None:
+        return "valgrind is not installed: apt-get install valgrind (Debian)"
+    return None
+
+
+# Requests counted per path, at most: they cost the same to a fraction of a
+# per cent (see instructions()); under valgrind one takes up to a second.
+COUNTED_REQUESTS = 20
+# Requests before counting: the first ones fill caches and import lazily.
+UNCOUNTED_REQUESTS = 5
+
+
+def instructions(subject, requests, workdir):
+    """Machine instructions a gunicorn worker executes per request.
+
+    The worker runs under valgrind's callgrind, which counts every
+    instruction the process executes, the interpreter's and SQLite's alike,
+    whatever else the machine does: two runs agree to a fraction of a per
+    cent, where requests per CPU second of a shared virtual machine moved by
+    a quarter from one 2-second turn to the next (the CPU itself ran a plain
+    loop 1.6 times faster in one second than in another). The kernel's work
+    (sockets, files) is not counted; it is the same HTTP for both apps.
+
+    Callgrind writes what it counted at each accept4() call of the worker,
+    that is between requests (--dump-before): a dump per request, and a
+    tiny one per idle wake-up. The figure is the median of a path's requests:
+    now and then one request also pays for a whole garbage collection (two
+    to three requests' worth), and where it falls depends on everything the
+    process allocated since it started. Returned as requests per billion
+    instructions, so that the ratio reads as the throughput ratio does.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=f"callgrind-{subject.name}-", dir=workdir))
+    wrapper = (
+        "valgrind",
+        "--tool=callgrind",
+        "--dump-before=accept4",
+        "--dump-instr=no",
+        "--dump-line=no",
+        f"--callgrind-out-file={folder}/out.%p",
+        "--log-file=" + str(folder / "valgrind.log"),
+    )
+    options = ("--workers", "1", "--timeout", "0")  # the last ones count
+    # The same hash seed for both apps and runs: set and dict orders, and so
+    # the instructions, repeat.
+    with (
+        _database_in_memory(subject),
+        _serving(
+            subject, wrapper, options, env={"PYTHONHASHSEED": "0"}, boot_timeout=600
+        ) as (server, base),
+    ):
+        (worker,) = _children(server.pid)
+        figures = {}
+        for key, method, path, body in (
+            ("loop_read_instr", "GET", READ_PATH, None),
+            ("loop_write_instr", "POST", WRITE_PATH, WRITE_BODY),
+        ):
+            for _ in range(UNCOUNTED_REQUESTS):
+                _request(method, base + path, body)
+            before = _dumps_after(folder, worker, time.time())
+            for _ in range(requests):
+                _request(method, base + path, body)
+            dumps = [
+                count
+                for number, count in _dumps_after(folder, worker, time.time()).items()
+                if number not in before
+            ]
+            # An idle wake-up costs tens of thousands, a request millions.
+            counted = [count for count in dumps if count > max(dumps) / 10]
+            figures[key] = 1e9 / statistics.median(counted)
+    return figures
+
+
+def _children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return [int(child) for child in children.read().split()]
+
+
+def _dumps_after(folder, pid, answered, timeout=120):
+    """{dump number: instructions} of what callgrind wrote for `pid`, once it
+    has written everything up to the `answered` time.
+
+    The worker writes the dump of a request after answering it, then one
+    each time it wakes up idle (every 0.5 s with --timeout 0): two dumps
+    finished after the answer mean that the request's is complete.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = {}
+        for dump in folder.glob(f"out.{pid}.*"):
+            text = dump.read_text()
+            totals = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
+            # None: being written; the next look has it.
+            if totals is not None:
+                counts[int(dump.suffix[1:])] = (int(totals.group(1)), dump)
+        after = sum(dump.stat().st_mtime >= answered for _, dump in counts.values())
+        if after >= 2:
+            return {number: count for number, (count, _) in counts.items()}
+        if time.monotonic() > deadline:
+            raise BenchError(f"callgrind wrote nothing more in {timeout} s: {folder}")
+        time.sleep(0.1)
+
+
+def _request(method, url, body=None):
+    request = urllib.request.Request(
+        url,
+        data=body and body.encode(),
+        method=method,
+        headers={"Content-Type": "application/json"} if body else {},
+    )
+    with urllib.request.urlopen(request, timeout=600) as response:
+        response.read()
 
 
 def growth(subject, count, workdir):
@@ -298,7 +418,10 @@ def _wait_until_up(server, log, url, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            # Until the deadline: gunicorn listens before its worker is up,
+            # and a request given up on would still be served later.
+            wait = max(1, deadline - time.monotonic())
+            with urllib.request.urlopen(url, timeout=wait) as response:
                 if response.status == 200:
                     return
         except OSError:

@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -50,10 +51,20 @@ QUICK_STEPS = {
     "cli": measures.cli,
     "memory": measures.peak_memory,
 }
-MEASURES = (*QUICK_STEPS, "requests", "load", "growth", "bake", "suite", "clone")
+MEASURES = (
+    *QUICK_STEPS,
+    "requests",
+    "load",
+    "instructions",
+    "growth",
+    "bake",
+    "suite",
+    "clone",
+)
 QUICK_PAIRS = 3
 INPROCESS_KEYS = ("inproc_read", "inproc_write")
 LOOPBACK_KEYS = ("loop_read", "loop_write")
+INSTRUCTION_KEYS = ("loop_read_instr", "loop_write_instr")
 # Clone to green takes tens of seconds by pip: measured in the first rounds.
 CLONE_ROUNDS = 3
 
@@ -81,7 +92,8 @@ def parse(argv):
         "--requests",
         type=int,
         default=500,
-        help="requests per in-process figure (default 500)",
+        help="requests per in-process figure (default 500); instructions are "
+        f"counted on at most {measures.COUNTED_REQUESTS} of them",
     )
     parser.add_argument(
         "--duration",
@@ -212,8 +224,8 @@ def benchmark(args, workdir):
     routes = clone_routes(baked, workdir) if "clone" in only else []
     results = Results()
 
-    api = loopback = None
-    if only & {"requests", "load"}:
+    api = loopback = counting = None
+    if only & {"requests", "load", "instructions"}:
         api = measures.api_problem(baked) or measures.api_problem(baseline)
     if api:
         results.skip(INPROCESS_KEYS if "requests" in only else (), api)
@@ -221,7 +233,13 @@ def benchmark(args, workdir):
         loopback = api or measures.loopback_problem(baked)
         if loopback:
             results.skip(LOOPBACK_KEYS, loopback)
-    for reason in {api, loopback} - {None}:
+    if "instructions" in only:
+        counting = (
+            api or measures.loopback_problem(baked) or measures.instructions_problem()
+        )
+        if counting:
+            results.skip(INSTRUCTION_KEYS, counting)
+    for reason in {api, loopback, counting} - {None}:
         log(f"request figures skipped: {reason}")
 
     # (measure, pairs of runs per round). Boot, CLI and memory take a
@@ -266,6 +284,19 @@ def benchmark(args, workdir):
         if round_number < CLONE_ROUNDS:
             for route in routes if round_number % 2 else routes[::-1]:
                 results.add(route.name, measures.clone_to_green(route))
+    if "instructions" in only and not counting:
+        # Once: the count repeats to a fraction of a per cent (measures.py).
+        log("instructions per request, under valgrind")
+        count = partial(
+            measures.instructions,
+            requests=min(args.requests, measures.COUNTED_REQUESTS),
+            workdir=workdir,
+        )
+        # Side by side: counted instructions do not depend on the machine's load.
+        with ThreadPoolExecutor(len(subjects)) as pool:
+            counted = list(pool.map(count, subjects))
+        for subject, figures in zip(subjects, counted, strict=True):
+            results.add(subject.name, figures)
     version = baked.run([baked.python, "-c", "import sys; print(sys.version)"])
     return results, version.stdout.split()[0]
 
@@ -315,7 +346,10 @@ def markdown(args, results, table, machine):
         f"per in-process figure; {args.duration} s of wrk with "
         f"{args.connections} connections against {measures.GUNICORN_WORKERS} "
         "gunicorn workers on 127.0.0.1, both apps served at once and loaded "
-        f"in turns of {measures.SLICE_SECONDS} s.",
+        f"in turns of {measures.SLICE_SECONDS} s; instructions counted once, "
+        "the median of up to "
+        f"{min(args.requests, measures.COUNTED_REQUESTS)} requests per path "
+        "to one worker under valgrind.",
         f"Load average (1, 5, 15 min) before: {_load(machine['load_before'])}; "
         f"after: {_load(machine['load_after'])}. On a machine shared with other "
         "work the figures are noisy: the two apps are interleaved so that both "
@@ -383,10 +417,14 @@ below 1 the baked project is faster (or smaller), except for throughput
 other; a ratio is the median over the rounds of the two runs' ratio, so it
 can differ a little from the ratio of the two medians beside it. The CPU
 ratio compares the user + system time of the processes instead of the wall
-clock: other work on the machine barely moves it, and under gunicorn it is
-the one judged (a target marked CPU), since there two runs' wall figures
-do not agree within 5 % on a shared machine (see Steadiness below, when
-`--steadiness` has written it). This file is written by
+clock: other work on the machine barely moves it. Under gunicorn neither
+repeats within 5 % on a shared virtual machine, whose CPU itself runs
+faster in one second than in the next (see Steadiness below, when
+`--steadiness` has written it): there the rows "per instruction" decide.
+They count, with valgrind, the machine instructions one gunicorn worker
+executes per request, and give them as requests per 10^9 instructions, so
+that their ratio reads as a throughput ratio; two runs give the same count
+to a fraction of a per cent. This file is written by
 the command below; [`bench/README.md`](bench/README.md) says how each figure
 is taken and how to find where the time goes when a target is missed.
 

@@ -16,9 +16,10 @@ The same measures run twice, one whole run after the other, each on a bake
 and a baseline of its own, by the command below. Apart is how much the
 larger of the two runs' ratios exceeds the smaller; the two runs agree when
 it is at most {agreement}. Requests per wall second under gunicorn follow
-whatever else the machine runs meanwhile; requests per CPU second of the
-gunicorn processes (the CPU ratio) do not, and are the ones to judge the
-API's cost by."""
+whatever else the machine runs meanwhile, and requests per CPU second
+follow how fast the machine's CPU runs that second; the rows "per
+instruction" count what the code executes, and are the ones to judge the
+API's cost by under gunicorn."""
 
 HEADER = (
     "| Metric | Ratio, run 1 | Ratio, run 2 | Apart | CPU ratio, run 1 "
@@ -35,7 +36,8 @@ def steadiness_section(args, runs, command):
         f"Each run: medians of {args.repeat} interleaved rounds; "
         f"{args.duration} s of wrk with {args.connections} connections per "
         "figure under gunicorn, after an untimed warm-up, both apps served at "
-        f"once and loaded in turns of {measures.SLICE_SECONDS} s.",
+        f"once and loaded in turns of {measures.SLICE_SECONDS} s; instructions "
+        "counted once per run under valgrind.",
         *(
             f"Load average (1, 5, 15 min), run {number}: before "
             f"{_load(machine['load_before'])}, after {_load(machine['load_after'])}."

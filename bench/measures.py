@@ -280,7 +280,8 @@ def instructions(subject, requests, workdir):
     cent, where requests per CPU second of a shared virtual machine moved by
     a quarter from one 2-second turn to the next (the CPU itself ran a plain
     loop 1.6 times faster in one second than in another). The kernel's work
-    (sockets, files) is not counted; it is the same HTTP for both apps.
+    is not counted: the sockets, the same for both apps, and the files, where
+    the baseline's rollback journal costs more than the baked WAL.
 
     Callgrind writes what it counted at each accept4() call of the worker,
     that is between requests (--dump-before): a dump per request, and a

@@ -418,8 +418,8 @@ other; a ratio is the median over the rounds of the two runs' ratio, so it
 can differ a little from the ratio of the two medians beside it. The CPU
 ratio compares the user + system time of the processes instead of the wall
 clock: other work on the machine barely moves it. Under gunicorn neither
-repeats within 5 % on a shared virtual machine, whose CPU itself runs
-faster in one second than in the next (see Steadiness below, when
+is sure to repeat within 5 % on a shared virtual machine, whose CPU itself
+runs faster in one second than in the next (see Steadiness below, when
 `--steadiness` has written it): there the rows "per instruction" decide.
 They count, with valgrind, the machine instructions one gunicorn worker
 executes per request, and give them as requests per 10^9 instructions, so

@@ -93,6 +93,10 @@ def loopback_problem(subject):
     """Why the loopback figures cannot be taken on this machine, or None."""
     if not shutil.which("wrk"):
         return "wrk is not installed (Debian: apt-get install wrk)"
+    return gunicorn_problem(subject)
+
+
+def gunicorn_problem(subject):
     try:
         subject.run([subject.python, "-c", "import gunicorn"])
     except BenchError:
@@ -257,11 +261,11 @@ def _server_cpu(pid):
     return total
 
 
-def instructions_problem():
+def instructions_problem(subject):
     """Why instructions cannot be counted on this machine, or None."""
     if shutil.which("valgrind") is None:
-        return "valgrind is not installed: apt-get install valgrind (Debian)"
-    return None
+        return "valgrind is not installed (Debian: apt-get install valgrind)"
+    return gunicorn_problem(subject)
 
 
 # Requests counted per path, at most: they cost the same to a fraction of a
@@ -285,7 +289,8 @@ def instructions(subject, requests, workdir):
 
     Callgrind writes what it counted at each accept4() call of the worker,
     that is between requests (--dump-before): a dump per request, and a
-    tiny one per idle wake-up. The figure is the median of a path's requests:
+    tiny one per idle wake-up: the requests' are the largest ones. The
+    figure is the median of a path's requests:
     now and then one request also pays for a whole garbage collection (two
     to three requests' worth), and where it falls depends on everything the
     process allocated since it started. Returned as requests per billion
@@ -321,14 +326,26 @@ def instructions(subject, requests, workdir):
             before = _dumps_after(folder, worker, time.time())
             for _ in range(requests):
                 _request(method, base + path, body)
-            dumps = [
-                count
-                for number, count in _dumps_after(folder, worker, time.time()).items()
-                if number not in before
-            ]
-            # An idle wake-up costs tens of thousands, a request millions.
-            counted = [count for count in dumps if count > max(dumps) / 10]
-            figures[key] = 1e9 / statistics.median(counted)
+            dumps = sorted(
+                (
+                    count
+                    for number, count in _dumps_after(
+                        folder, worker, time.time()
+                    ).items()
+                    if number not in before
+                ),
+                reverse=True,
+            )
+            # One dump per request; the others are idle wake-ups, tens of
+            # thousands of instructions against a request's millions.
+            counted, idle = dumps[:requests], dumps[requests:]
+            median = statistics.median(counted)
+            if len(counted) < requests or (idle and idle[0] > median / 10):
+                raise BenchError(
+                    f"{subject.name}: {len(dumps)} callgrind dumps for {requests} "
+                    f"requests of {method} {path} do not tell the requests: {folder}"
+                )
+            figures[key] = 1e9 / median
     return figures
 
 
@@ -346,14 +363,18 @@ def _dumps_after(folder, pid, answered, timeout=120):
     finished after the answer mean that the request's is complete.
     """
     deadline = time.monotonic() + timeout
+    counts = {}  # number: (instructions, file)
     while True:
-        counts = {}
         for dump in folder.glob(f"out.{pid}.*"):
-            text = dump.read_text()
-            totals = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
-            # None: being written; the next look has it.
-            if totals is not None:
-                counts[int(dump.suffix[1:])] = (int(totals.group(1)), dump)
+            number = int(dump.suffix[1:])
+            if number in counts:
+                continue
+            # Callgrind writes the dump's total in its header, first.
+            with dump.open("rb") as opened:
+                header = opened.read(4096)
+            summary = re.search(rb"^summary: (\d+)$", header, re.M)
+            if summary is not None:  # None: still being written
+                counts[number] = (int(summary.group(1)), dump)
         after = sum(dump.stat().st_mtime >= answered for _, dump in counts.values())
         if after >= 2:
             return {number: count for number, (count, _) in counts.items()}

@@ -36,8 +36,12 @@ def steadiness_section(args, runs, command):
         f"Each run: medians of {args.repeat} interleaved rounds; "
         f"{args.duration} s of wrk with {args.connections} connections per "
         "figure under gunicorn, after an untimed warm-up, both apps served at "
-        f"once and loaded in turns of {measures.SLICE_SECONDS} s; instructions "
-        "counted once per run under valgrind.",
+        f"once and loaded in turns of {measures.SLICE_SECONDS} s"
+        + (
+            "; instructions counted once per run under valgrind."
+            if first.samples.get("loop_read_instr")
+            else "."
+        ),
         *(
             f"Load average (1, 5, 15 min), run {number}: before "
             f"{_load(machine['load_before'])}, after {_load(machine['load_after'])}."

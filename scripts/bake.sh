@@ -8,8 +8,8 @@
 # defaults, e.g. project_name="Shop Front". The app is served on port 5000,
 # or FLASK_RUN_PORT.
 
-# Before dev-env.sh puts its own uv first: whether the user's shell has one.
-users_uv=$(command -v uv || true)
+# Before dev-env.sh puts its own uv first: the user's shell's PATH.
+users_path=$PATH
 source "$(dirname "${BASH_SOURCE[0]}")/dev-env.sh"
 
 serve=1
@@ -74,8 +74,9 @@ uv run pytest
 uv_path=$(command -v uv)
 later() {
     echo "$1: cd $project && $uv_path run python manage.py run" >&2
-    # The baked README says plain "uv ...", which a shell without uv refuses.
-    if [ -z "$users_uv" ]; then
+    # The baked README says plain "uv ...": does the user's shell run one
+    # there? (A pyenv shim of another Python's uv is found, and fails.)
+    if ! (cd "$project" && PATH=$users_path uv --version) >/dev/null 2>&1; then
         echo "Your shell has no uv; for the README's uv commands: export PATH=\"${uv_path%/uv}:\$PATH\"" >&2
     fi
 }

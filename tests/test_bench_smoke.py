@@ -19,7 +19,7 @@ pytestmark = pytest.mark.xdist_group("bench")
 SIZES = (2,)
 
 
-def bench(*args, timeout=900):
+def bench(*args, timeout=1500):
     return subprocess.run(
         [sys.executable, "-m", "bench", *args],
         cwd=TEMPLATE_DIR,

@@ -147,10 +147,12 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
     again = manage(project, python, env, "db", "seed").stdout
     assert again == "DatabaseSeeder: added no rows.\n", again
     manage(project, python, env, "db", "seed", "--class", "CommentSeeder")
-    # Asked, not answered yes: nothing is dropped.
-    kept = manage(project, python, env, "db", "fresh", stdin="n\n", check=False)
-    assert kept.returncode == 1 and kept.stderr == "Nothing was dropped.\n", kept
-    assert kept.stdout.endswith("[y/N]: \n"), kept.stdout
+    # Asked, answered no or not at all (the end of the input): nothing is
+    # dropped.
+    for answer in ("n\n", ""):
+        kept = manage(project, python, env, "db", "fresh", stdin=answer, check=False)
+        assert kept.returncode == 1 and kept.stderr == "Nothing was dropped.\n", kept
+        assert kept.stdout.endswith("[y/N]: \n"), kept.stdout
     # Production refuses, before any question; so does an environment that
     # a team made from production's file (DEBUG and TESTING off).
     (project / ".env.staging.py").write_text(

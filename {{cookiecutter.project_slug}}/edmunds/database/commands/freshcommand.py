@@ -22,10 +22,9 @@ def fresh_command(context, seed, yes):
     instances = ", ".join(
         f"{name} ({driver.describe()})" for name, driver in manager.drivers.items()
     )
-    question = f"Drop every table, its data and the migration history of: {instances}?"
-    if not yes and not click.confirm(question):
-        if not sys.stdin.isatty():
-            click.echo()  # ends the question's line, as a typed answer would
+    if not yes and not _confirmed(
+        f"Drop every table, its data and the migration history of: {instances}?"
+    ):
         click.echo("Nothing was dropped.", err=True)
         context.exit(1)
     for engine in db.engines.values():
@@ -36,6 +35,18 @@ def fresh_command(context, seed, yes):
     click.echo(f"Dropped every table and upgraded to head: {instances}.")
     if seed:
         context.invoke(seed_command)
+
+
+def _confirmed(question):
+    """Yes typed at the question; no, an empty answer, the end of the input
+    and Ctrl-C are all a no."""
+    try:
+        answer = click.confirm(question)
+    except click.Abort:  # end of input, Ctrl-C
+        answer = False
+    if not answer and not sys.stdin.isatty():
+        click.echo()  # ends the question's line, as a typed answer would
+    return answer
 
 
 def drop_everything(engine):

@@ -89,14 +89,15 @@ def in_process(subject, count):
     }
 
 
-def loopback_problem(subject):
-    """Why the loopback figures cannot be taken on this machine, or None."""
-    if not shutil.which("wrk"):
-        return "wrk is not installed (Debian: apt-get install wrk)"
-    return gunicorn_problem(subject)
+def missing_tool(name):
+    """Why a Debian tool the measure runs cannot be run here, or None."""
+    if shutil.which(name) is None:
+        return f"{name} is not installed (Debian: apt-get install {name})"
+    return None
 
 
 def gunicorn_problem(subject):
+    """Why the app cannot be served by gunicorn, or None."""
     try:
         subject.run([subject.python, "-c", "import gunicorn"])
     except BenchError:
@@ -252,20 +253,12 @@ def _server_cpu(pid):
         try:
             with open(f"/proc/{current}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                pending.extend(int(child) for child in children.read().split())
+            pending.extend(_children(current))
         except OSError:
             continue  # gone, or no /proc: counted as nothing
         # utime and stime, the 14th and 15th fields, in clock ticks.
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
-
-
-def instructions_problem(subject):
-    """Why instructions cannot be counted on this machine, or None."""
-    if shutil.which("valgrind") is None:
-        return "valgrind is not installed (Debian: apt-get install valgrind)"
-    return gunicorn_problem(subject)
 
 
 # Requests counted per path, at most: they cost the same to a fraction of a

@@ -229,12 +229,16 @@ def benchmark(args, workdir):
         api = measures.api_problem(baked) or measures.api_problem(baseline)
     if api:
         results.skip(INPROCESS_KEYS if "requests" in only else (), api)
+    # Both serve the app with gunicorn: checked once.
+    served = None
+    if only & {"load", "instructions"}:
+        served = api or measures.gunicorn_problem(baked)
     if "load" in only:
-        loopback = api or measures.loopback_problem(baked)
+        loopback = served or measures.missing_tool("wrk")
         if loopback:
             results.skip(LOOPBACK_KEYS, loopback)
     if "instructions" in only:
-        counting = api or measures.instructions_problem(baked)
+        counting = served or measures.missing_tool("valgrind")
         if counting:
             results.skip(INSTRUCTION_KEYS, counting)
     for reason in {api, loopback, counting} - {None}:

@@ -154,25 +154,48 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
         assert kept.returncode == 1 and kept.stderr == "Nothing was dropped.\n", kept
         assert kept.stdout.endswith("[y/N]: \n"), kept.stdout
     # Production refuses, before any question; so does an environment that
-    # a team made from production's file (DEBUG and TESTING off).
+    # a team made from production's file (DEBUG and TESTING off). A debug
+    # flag changes nothing: it is refused there, before any command runs.
     (project / ".env.staging.py").write_text(
         (project / ".env.production.py").read_text()
     )
+    seeded = dump(project, python, env)
+    assert len(seeded["users"]) >= 20 and any(tags for *_, tags in seeded["users"])
     for environment in ("production", "staging"):
         for command in (["db", "fresh", "--yes"], ["db", "seed"]):
+            production = {**env, "APP_ENV": environment}
             refused(
-                manage(
-                    project,
-                    python,
-                    {**env, "APP_ENV": environment},
-                    *command,
-                    check=False,
-                ),
+                manage(project, python, production, *command, check=False),
                 "refused in production",
                 f"APP_ENV={environment}",
             )
-    seeded = dump(project, python, env)
-    assert len(seeded["users"]) >= 20 and any(tags for *_, tags in seeded["users"])
+            for flagged, args in (
+                ({**production, "FLASK_DEBUG": "1"}, command),
+                (production, ["--debug", *command]),
+            ):
+                refused(
+                    manage(project, python, flagged, *args, check=False),
+                    f"APP_ENV is '{environment}', a production environment, "
+                    "but debug mode was asked for",
+                )
+    # The testing environment aimed at this (development) database: the
+    # commands that drop or write rows refuse, as the test session would.
+    aimed = {
+        **env,
+        "APP_ENV": "testing",
+        "DB_DEFAULT_FILE": f"/database/{project.name}.db",
+    }
+    for command in (
+        ["db", "fresh", "--yes"],
+        ["db", "seed"],
+        ["db", "downgrade", "base"],
+    ):
+        refused(
+            manage(project, python, aimed, *command, check=False),
+            f"{' '.join(command[:2])} is refused: database instance",
+            "points the tests away from the database .env.testing.py names",
+        )
+    assert dump(project, python, env) == seeded
 
     run(project, python, "-c", LEFTOVERS, env=clean_env(**env))
     manage(project, python, env, "db", "fresh", "--yes")

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from contextlib import ExitStack
 
 import pytest
@@ -127,6 +128,16 @@ with bootstrap().app_context():
 """
 
 TABLES = {"users", "tags", "user_tags"}
+
+ADD_USER = """
+from sqlalchemy import text
+from bootstrap.app import bootstrap
+from edmunds.database.db import db
+
+with bootstrap().app_context():
+    db.session.execute(text("INSERT INTO users (name) VALUES ('kept')"))
+    db.session.commit()
+"""
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -289,11 +300,42 @@ class Note(db.Model):
 """
 
 
-def upgrade_together(project, count=4):
-    """`db upgrade` in ``count`` processes started at once, as replicas do."""
+# One replica. Every one waits at a gate from the moment its command has
+# read where the databases are (its start, see commands.py) until all four
+# have: then they go on together, to the lock and past it, however the
+# machine schedules four processes on its cores.
+AT_THE_GATE = """\
+import os, sys, time
+from pathlib import Path
+
+import manage
+from edmunds.console.manager import Manager
+from edmunds.database.migrations import commands
+
+gate, *args = sys.argv[1:]
+note_the_start = commands._note_the_start
+
+
+def noted_then_gate():
+    note_the_start()
+    Path(gate, f"ready-{os.getpid()}").touch()
+    while not Path(gate, "go").exists():
+        time.sleep(0.001)
+
+
+commands._note_the_start = noted_then_gate
+Manager(manage.create_app, manage.add_http).run(args)
+"""
+
+
+def together(project, *args, count=4):
+    """``manage.py *args`` in ``count`` processes released at once, as
+    replicas starting together run them."""
+    gate = project.path / "gate"
+    gate.mkdir()
     processes = [
         subprocess.Popen(
-            [str(project.python), "manage.py", "db", "upgrade"],
+            [str(project.python), "-c", AT_THE_GATE, str(gate), *args],
             cwd=project.path,
             env=clean_env(**project.env),
             stdout=subprocess.PIPE,
@@ -302,11 +344,36 @@ def upgrade_together(project, count=4):
         )
         for _ in range(count)
     ]
+    deadline = time.monotonic() + 120
+    while len(list(gate.glob("ready-*"))) < count:
+        exited = [p for p in processes if p.poll() is not None]
+        assert not exited, exited[0].communicate()[0]
+        assert time.monotonic() < deadline, "the replicas did not boot"
+        time.sleep(0.01)
+    (gate / "go").touch()
     outputs = [process.communicate(timeout=300)[0] for process in processes]
+    shutil.rmtree(gate)
     for process, output in zip(processes, outputs, strict=True):
         assert process.returncode == 0, output
         assert "Traceback" not in output
     return outputs
+
+
+def upgrade_together(project):
+    return together(project, "db", "upgrade")
+
+
+def test_replicas_downgrading_at_once_step_once(project):
+    engine, project = project
+    project.manage("db", "upgrade")
+    project.run("-c", ADD_USER)
+    # Relative (one step down): all four mean 0002 -> 0001, and only one
+    # goes there; the others find it done.
+    outputs = together(project, "db", "downgrade")
+    steps = [re.findall(r"Running downgrade \S+ -> \w*", out) for out in outputs]
+    assert sorted(steps) == [[], [], [], ["Running downgrade 0002 -> 0001"]]
+    assert project.manage("db", "current").stdout.split() == ["0001"]
+    assert project.counts()["users"] == 1
 
 
 def test_replicas_upgrading_at_once_migrate_once(project):

@@ -30,7 +30,7 @@ class Application(Flask):
         for switch in ("DEBUG", "TESTING"):
             if self.config.get(switch):
                 self._refuse_in_production(f"{switch} is on")
-        if not (self.debug or self.testing):
+        if self.production:
             refuse_a_weak_secret_key(self.config.get("SECRET_KEY"), self.root_path)
         self._registered_providers = set()
         # The database is part of every Edmunds app; the provider does
@@ -38,22 +38,41 @@ class Application(Flask):
         self.register(DatabaseServiceProvider)
 
     @property
+    def production(self):
+        """Whether this environment is production, as its own file says.
+
+        Any environment but one whose ``.env.<APP_ENV>.py`` switches DEBUG
+        or TESTING on (see Config.load_project): production data is never
+        one shell flag away from `db fresh`.
+        """
+        return self.config.production
+
+    def make_config(self, instance_relative=False):
+        config = super().make_config(instance_relative)
+        # Flask starts DEBUG from FLASK_DEBUG; here only the files do, and
+        # the flag has to ask through the debug setter below.
+        config["DEBUG"] = False
+        return config
+
+    @property
     def debug(self):
         return Flask.debug.fget(self)
 
     @debug.setter
     def debug(self, value):
-        # `flask run --debug` and app.run(debug=True) switch it on after the
-        # config is loaded: production refuses those too.
+        # `flask run --debug`, FLASK_DEBUG and app.run(debug=True) switch it
+        # on after the config is loaded: production refuses those too.
         if value:
             self._refuse_in_production("debug mode was asked for")
         Flask.debug.fset(self, value)
 
     def _refuse_in_production(self, problem):
-        if self.config.get("APP_ENV") == "production":
+        if self.production:
+            env = self.config["APP_ENV"]
             raise ConfigurationError(
-                f"APP_ENV is 'production' but {problem}: production never runs "
-                "with DEBUG or TESTING (see .env.production.py)"
+                f"APP_ENV is {env!r}, a production environment, but {problem}: "
+                "production never runs with DEBUG or TESTING. An environment "
+                f"is production unless .env.{env}.py sets DEBUG or TESTING on"
             )
 
     def register(self, provider_class):

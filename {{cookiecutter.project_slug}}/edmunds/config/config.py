@@ -17,6 +17,9 @@ class Config(FlaskConfig):
     is the flat spelling of the same key. ``config['APP']`` works as in Flask.
     """
 
+    # Until load_project() has read the environment's file, the cautious answer.
+    production = True
+
     def __call__(self, key, default=None):
         value = self._lookup(key)
         return default if value is _MISSING else value
@@ -33,6 +36,12 @@ class Config(FlaskConfig):
 
         Later files deep-merge into earlier ones: dicts merge key by key,
         any other value is replaced.
+
+        ``production`` is then set: the environment is production unless
+        its own file, ``.env.<APP_ENV>.py``, switches DEBUG or TESTING on
+        (``production`` itself always is). Nothing else has a say: not
+        ``.env.py``, not a shell's FLASK_DEBUG or ``--debug``, so that a
+        ``staging`` copied from .env.production.py stays production.
         """
         self.load_shared(root_path)
         env = env or os.environ.get("APP_ENV") or self.get("APP_ENV")
@@ -47,7 +56,10 @@ class Config(FlaskConfig):
                 f"APP_ENV is {env!r} but .env.{env}.py does not exist"
             )
         self["APP_ENV"] = env
-        self.merge_pyfile(env_specific)
+        own = self.merge_pyfile(env_specific)
+        self.production = env == "production" or not (
+            own.get("DEBUG") or own.get("TESTING")
+        )
         # Where a deployment usually keeps its key: it wins over every file.
         if os.environ.get("SECRET_KEY"):
             self["SECRET_KEY"] = os.environ["SECRET_KEY"]
@@ -67,7 +79,7 @@ class Config(FlaskConfig):
             self.merge_pyfile(env_file)
 
     def merge_pyfile(self, filename):
-        """Deep-merge the upper-case names a Python file defines."""
+        """Deep-merge the upper-case names a Python file defines; return them."""
         module = types.ModuleType("config")
         module.__file__ = filename
         with open(filename, "rb") as source:
@@ -85,9 +97,10 @@ class Config(FlaskConfig):
             raise ConfigurationError.from_import_error(error) from None
         except Exception as error:
             raise ConfigurationError.from_error_in(filename, error) from None
-        for key, value in vars(module).items():
-            if key.isupper():
-                self[key] = _deep_merge(self.get(key, _MISSING), value)
+        defined = {key: value for key, value in vars(module).items() if key.isupper()}
+        for key, value in defined.items():
+            self[key] = _deep_merge(self.get(key, _MISSING), value)
+        return defined
 
     def _lookup(self, key):
         if key in self:

@@ -1,17 +1,38 @@
 import click
 from flask import current_app
 
+from edmunds.config.configurationerror import ConfigurationError
+from edmunds.database.databaseconnectionerror import DatabaseConnectionError
+from edmunds.database.testdatabaseguard import refuse_databases_not_meant_for_tests
+
 
 def refuse_in_production(command, why):
     """Stop a command that has no business on production data, before it acts.
 
-    Production is any environment with DEBUG and TESTING off, as for the
-    secret key: `production` itself, and a `staging` or any other that a
-    team adds by copying .env.production.py.
+    Production is what the environment's own file says (Application's
+    ``production``): `production` itself, and a `staging` or any other that
+    a team adds by copying .env.production.py. A debug flag cannot change
+    that; it is refused there before any command runs.
     """
-    if not (current_app.debug or current_app.testing):
-        environment = current_app.config.get("APP_ENV") or "unset"
+    if current_app.production:
+        environment = current_app.config["APP_ENV"]
         raise click.ClickException(
-            f"{command} is refused in production (APP_ENV={environment}, "
-            f"DEBUG and TESTING off): {why}"
+            f"{command} is refused in production (APP_ENV={environment}, whose "
+            f".env.{environment}.py leaves DEBUG and TESTING off): {why}"
         )
+
+
+def refuse_outside_test_databases(command):
+    """In the testing environment, stop a command that empties or drops data
+    unless every database is the one .env.testing.py names for the tests.
+
+    The check the test session makes before its first test: APP_ENV=testing
+    with DB_DEFAULT_DATABASE (or _FILE) pointing at the development database
+    must not let `db fresh` drop it. Other environments pass.
+    """
+    if not current_app.testing:
+        return
+    try:
+        refuse_databases_not_meant_for_tests(current_app)
+    except (ConfigurationError, DatabaseConnectionError) as error:
+        raise click.ClickException(f"{command} is refused: {error}") from None

@@ -16,15 +16,25 @@ NOT_FOR_OTHERS_OF_ROOT = 0o037
 
 
 def refuse_a_shared_secret_file(path):
-    """Stop when users other than the owner may read or change ``path``.
+    """Stop when users other than the owner may read or change ``path``, or
+    when the owner is neither the user running the app nor root.
 
     As ssh does with a private key, the file is refused, not repaired: a
     secret others could read must be replaced as well as hidden, and a
-    Python file others can write runs their code in this app.
+    Python file others can write runs their code in this app. Its owner can
+    always write it (chmod is theirs), so it must be the app's own user, or
+    root, who owns everything the app runs anyway.
     """
     if os.name != "posix":
         return
     info = os.stat(path)
+    if info.st_uid not in (0, os.geteuid()):
+        owner, me = _user_name(info.st_uid), _user_name(os.geteuid())
+        allowed = "root" if os.geteuid() == 0 else f"{me}, who runs the app, or root"
+        raise ConfigurationError(
+            f"{path} belongs to {owner}, who could change the code it runs in "
+            f"this app: it must belong to {allowed} (as root: chown {me} {path})"
+        )
     forbidden = NOT_FOR_OTHERS_OF_ROOT if info.st_uid == 0 else NOT_FOR_OTHERS
     if info.st_mode & forbidden:
         mode = stat.S_IMODE(info.st_mode)
@@ -33,6 +43,15 @@ def refuse_a_shared_secret_file(path):
             f"holds this app's secrets: run chmod 600 {path} (and change the "
             "secrets if others may have read them)"
         )
+
+
+def _user_name(uid):
+    import pwd  # POSIX only
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid no account has (a file from another machine)
+        return f"uid {uid}"
 
 
 def make_private_file(path):

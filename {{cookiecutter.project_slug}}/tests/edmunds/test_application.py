@@ -78,22 +78,49 @@ def test_debug_and_testing_run_with_the_example_key(make_app):
 @pytest.mark.parametrize("switch", ["DEBUG", "TESTING"])
 def test_production_refuses_debug_and_testing(make_app, switch):
     files = {".env.production.py": f"{switch} = True\nSECRET_KEY = {REAL_KEY!r}"}
-    with pytest.raises(ConfigurationError, match=f"'production' but {switch} is on"):
+    with pytest.raises(ConfigurationError) as refused:
         make_app(files, env="production")
+    assert str(refused.value) == (
+        f"APP_ENV is 'production', a production environment, but {switch} is "
+        "on: production never runs with DEBUG or TESTING. An environment is "
+        "production unless .env.production.py sets DEBUG or TESTING on"
+    )
 
 
-def test_production_refuses_debug_mode_asked_for_later(make_app):
-    files = {".env.production.py": f"SECRET_KEY = {REAL_KEY!r}"}
-    app = make_app(files, env="production")
+# A staging copied from .env.production.py, and any environment whose own
+# file leaves DEBUG and TESTING off: nothing else turns it into a debug one.
+@pytest.mark.parametrize(
+    "env_py", ["DEBUG = True", "TESTING = True", "DEBUG = TESTING = True"]
+)
+def test_env_py_cannot_make_a_production_environment_debug(make_app, env_py):
+    files = {
+        ".env.staging.py": f"SECRET_KEY = {REAL_KEY!r}",
+        ".env.py": env_py,
+    }
+    with pytest.raises(ConfigurationError, match="'staging', a production environment"):
+        make_app(files, env="staging")
 
+
+@pytest.mark.parametrize("flag", ["1", "true"])
+def test_flask_debug_cannot_make_a_production_environment_debug(
+    make_app, monkeypatch, flag
+):
+    monkeypatch.setenv("FLASK_DEBUG", flag)
+    files = {".env.staging.py": f"SECRET_KEY = {REAL_KEY!r}"}
+    app = make_app(files, env="staging")  # FLASK_DEBUG is read by no file
+    assert app.production and app.debug is False
     with pytest.raises(ConfigurationError, match="debug mode was asked for"):
         app.debug = True
     assert app.debug is False
-    app.debug = False  # switching it off stays allowed
 
 
-def test_other_environments_may_debug(make_app):
-    app = make_app({".env.development.py": "DEBUG = True"}, env="development")
-    assert app.debug is True
-    app.debug = False
-    assert app.config["DEBUG"] is False
+def test_which_environment_is_production_is_its_own_files_word(make_app):
+    production_like = f"DEBUG = False\nSECRET_KEY = {REAL_KEY!r}"
+    assert make_app({".env.staging.py": production_like}, "staging").production
+    assert not make_app(
+        {".env.development.py": "DEBUG = True"}, "development"
+    ).production
+    assert not make_app({".env.testing.py": "TESTING = True"}, "testing").production
+    # DEBUG from a file other than the environment's own does not count.
+    files = {"config/app.py": "DEBUG = True", ".env.local.py": production_like}
+    assert make_app(files, "local").production

@@ -45,6 +45,59 @@ def test_an_env_py_for_its_owner_alone_is_read(make_app, tmp_path, private):
     assert make_app().config["OWN"] == 1
 
 
+# Whoever owns .env.py can rewrite it (chmod is theirs): it must be the user
+# the app runs as, or root. Making a file another user owns needs root.
+needs_root = pytest.mark.skipif(
+    os.name == "posix" and os.geteuid() != 0,
+    reason="giving a file to another user needs root",
+)
+SOMEONE_ELSE = 54321  # a uid no account of this machine is likely to have
+
+
+@needs_root
+@pytest.mark.parametrize("private", [0o600, 0o640, 0o400])
+def test_an_env_py_another_user_owns_is_refused(make_app, tmp_path, private):
+    make_app({".env.py": "OWN = 1"})
+    env_py = tmp_path / ".env.py"
+    os.chown(env_py, SOMEONE_ELSE, SOMEONE_ELSE)
+    env_py.chmod(private)
+    with pytest.raises(ConfigurationError) as error:
+        make_app()
+    assert str(error.value) == (
+        f"{env_py} belongs to uid {SOMEONE_ELSE}, who could change the code it "
+        f"runs in this app: it must belong to root (as root: chown root {env_py})"
+    )
+
+
+@needs_root
+def test_an_env_py_root_owns_may_be_read_by_the_apps_group(
+    make_app, tmp_path, monkeypatch
+):
+    make_app({".env.py": "OWN = 1"})
+    env_py = tmp_path / ".env.py"
+    os.chown(env_py, 0, SOMEONE_ELSE)
+    env_py.chmod(0o640)  # root:app 0640, the app running as a member of app
+    monkeypatch.setattr(os, "geteuid", lambda: SOMEONE_ELSE)
+    assert make_app().config["OWN"] == 1
+    # Not by everyone, though.
+    env_py.chmod(0o644)
+    with pytest.raises(ConfigurationError, match=r"\(mode 644\)"):
+        make_app()
+
+
+def test_an_env_py_the_app_user_owns_is_read_whoever_that_is(
+    make_app, tmp_path, monkeypatch
+):
+    make_app({".env.py": "OWN = 1"})
+    mine = os.stat(tmp_path / ".env.py").st_uid
+    monkeypatch.setattr(os, "geteuid", lambda: mine)
+    assert make_app().config["OWN"] == 1
+    if mine != 0:  # a file of the user running the tests, for another user
+        monkeypatch.setattr(os, "geteuid", lambda: mine + 1)
+        with pytest.raises(ConfigurationError, match="belongs to"):
+            make_app()
+
+
 def test_sqlite_files_and_their_folders_are_the_owners_alone(make_app, any_umask):
     app = make_app(
         {

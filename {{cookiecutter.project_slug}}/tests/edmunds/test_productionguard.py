@@ -1,34 +1,72 @@
 import click
 import pytest
-from flask import Flask
 
-from edmunds.console.productionguard import refuse_in_production
+from edmunds.console.productionguard import (
+    refuse_in_production,
+    refuse_outside_test_databases,
+)
 
-
-def app_with(**config):
-    app = Flask(__name__)
-    app.config.update(config)
-    return app
+REAL_KEY = "Zq8rT1vW4yB7eH0kN3pS6uX9aD2gJ5mQ8tV1wZ4cF7iL0oR3"
 
 
-@pytest.mark.parametrize("environment", ["production", "staging", None])
-def test_any_environment_with_debug_and_testing_off_is_production(environment):
-    app = app_with(APP_ENV=environment, DEBUG=False, TESTING=False)
+@pytest.mark.parametrize("environment", ["production", "staging"])
+def test_an_environment_whose_file_leaves_debug_and_testing_off_is_production(
+    make_app, environment
+):
+    files = {f".env.{environment}.py": f"DEBUG = False\nSECRET_KEY = {REAL_KEY!r}"}
+    app = make_app(files, env=environment)
 
     with app.app_context(), pytest.raises(click.ClickException) as refused:
         refuse_in_production("db fresh", "it drops every table")
 
     assert refused.value.message == (
-        f"db fresh is refused in production (APP_ENV={environment or 'unset'}, "
-        "DEBUG and TESTING off): it drops every table"
+        f"db fresh is refused in production (APP_ENV={environment}, whose "
+        f".env.{environment}.py leaves DEBUG and TESTING off): it drops every "
+        "table"
     )
 
 
 @pytest.mark.parametrize("switch", ["DEBUG", "TESTING"])
-def test_development_and_the_tests_may_run_it(switch):
-    app = app_with(
-        APP_ENV="anything", **{"DEBUG": False, "TESTING": False, switch: True}
-    )
+def test_development_and_the_tests_may_run_it(make_app, switch):
+    app = make_app({".env.anything.py": f"{switch} = True"}, env="anything")
 
     with app.app_context():
         refuse_in_production("db fresh", "it drops every table")
+
+
+def test_debug_switched_on_later_changes_nothing(make_app, monkeypatch):
+    # The console's --debug and FLASK_DEBUG reach the app as app.debug,
+    # which a production environment refuses; were it set some other way,
+    # the guard still asks the environment's file, not app.debug.
+    files = {".env.staging.py": f"SECRET_KEY = {REAL_KEY!r}"}
+    app = make_app(files, env="staging")
+    monkeypatch.setitem(app.config, "DEBUG", True)
+
+    with app.app_context(), pytest.raises(click.ClickException):
+        refuse_in_production("db seed", "it writes sample rows")
+
+
+def test_the_testing_environment_runs_only_on_its_own_databases(make_app):
+    config = """
+        from edmunds.database.drivers.sqlite import Sqlite
+        APP = {"database": {"enabled": True, "instances": [
+            {"name": "default", "driver": Sqlite, "file": "/database/app.db"},
+        ]}}
+    """
+    files = {
+        "config/app.py": config,
+        ".env.testing.py": "TESTING = True\nDB_DEFAULT_FILE = '/database/test.db'",
+    }
+    app = make_app(files)
+    with app.app_context():
+        refuse_outside_test_databases("db fresh")  # its own: allowed
+
+    # The development database, named through the environment.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DB_DEFAULT_FILE", "/database/app.db")
+        app = make_app(files)
+        with app.app_context(), pytest.raises(click.ClickException) as refused:
+            refuse_outside_test_databases("db fresh")
+    message = refused.value.message
+    assert message.startswith("db fresh is refused: database instance 'default'")
+    assert "DB_DEFAULT_FILE" in message and "\n" not in message

@@ -5,7 +5,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import MetaData, inspect
 
-from edmunds.console.productionguard import refuse_in_production
+from edmunds.console.productionguard import (
+    refuse_in_production,
+    refuse_outside_test_databases,
+)
 from edmunds.database.commands.seedcommand import seed_command
 from edmunds.database.db import db
 
@@ -18,6 +21,7 @@ from edmunds.database.db import db
 def fresh_command(context, seed, yes):
     """Drop every table of every instance, then upgrade."""
     refuse_in_production("db fresh", "it drops every table")
+    refuse_outside_test_databases("db fresh")
     manager = current_app.extensions["edmunds.database"]
     instances = ", ".join(
         f"{name} ({driver.describe()})" for name, driver in manager.drivers.items()

@@ -6,7 +6,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from edmunds.console.productionguard import refuse_in_production
+from edmunds.console.productionguard import (
+    refuse_in_production,
+    refuse_outside_test_databases,
+)
 from edmunds.database.db import db
 from edmunds.database.seeding.seeder import Seeder
 
@@ -25,6 +28,7 @@ SEEDERS = "app.database.seeders"
 def seed_command(name):
     """Add the seeders' rows (DatabaseSeeder's by default)."""
     refuse_in_production("db seed", "it writes sample rows")
+    refuse_outside_test_databases("db seed")
     seeder = find_seeder(name)
     try:
         before = row_counts()

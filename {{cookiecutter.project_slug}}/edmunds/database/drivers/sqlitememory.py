@@ -17,10 +17,10 @@ class SqliteMemory(Sqlite):
 
     def __init__(self, app, instance):
         super().__init__(app, instance)
-        if not (app.debug or app.testing):
+        if app.production:
             raise ConfigurationError(
                 f"database instance {self.name!r}: SqliteMemory keeps nothing "
-                "and is allowed only when DEBUG or TESTING is on"
+                "and is allowed only where DEBUG or TESTING is on"
             )
 
     def describe(self):

@@ -5,7 +5,9 @@
   own environment (``template/``), not Flask-Migrate's stock one;
 - ``db migrate`` and ``db check`` refuse, in one line, while a model or table
   under ``app/database/models/`` is missing from ``modelsandtables``, or while
-  a database instance is behind the latest revision.
+  a database instance is behind the latest revision;
+- ``db downgrade`` in the testing environment runs only on the databases
+  made for the tests, as ``db fresh`` and ``db seed`` do.
 """
 
 import copy
@@ -19,9 +21,12 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate.cli import db as flask_migrate_db
 
+from edmunds.console.productionguard import refuse_outside_test_databases
 from edmunds.database.db import db
 from edmunds.database.migrations.unlistedmodels import unlisted_models
 
+# Where commands.py leaves each database's revisions at a command's start.
+HEADS_AT_START = "edmunds.migrations.heads_at_start"
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "template")
 
 
@@ -32,6 +37,13 @@ def db_commands():
     group.commands["init"] = _replace_callback(group.commands["init"], _init)
     for name in ("migrate", "check"):
         group.commands[name] = _before(group.commands[name], _refuse_to_compare)
+    # It drops tables and their rows as it goes down.
+    group.commands["downgrade"] = _before(
+        group.commands["downgrade"],
+        lambda: refuse_outside_test_databases("db downgrade"),
+    )
+    for name in ("upgrade", "downgrade"):
+        group.commands[name] = _before(group.commands[name], _note_the_start)
     return group
 
 
@@ -111,10 +123,27 @@ def _instances_behind():
     script = ScriptDirectory.from_config(migrate.migrate.get_config())
     heads = set(script.get_heads())
     manager = current_app.extensions["edmunds.database"]
-    behind = []
+    return [
+        manager.instance_name(bind_key)
+        for bind_key, current in _current_heads().items()
+        if set(current) != heads
+    ]
+
+
+def _note_the_start():
+    """Where each database is as the command starts, for a relative target.
+
+    Read first thing, before Alembic loads its scripts: commands started
+    together then read the same revisions, however long the first of them
+    takes to get to its lock (environment.py resolves `-1` from these).
+    """
+    current_app.extensions[HEADS_AT_START] = _current_heads()
+
+
+def _current_heads():
+    """Each instance's revisions, by bind key (None: the default instance)."""
+    found = {}
     for bind_key, engine in db.engines.items():
         with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
-        if current != heads:
-            behind.append(manager.instance_name(bind_key))
-    return behind
+            found[bind_key] = MigrationContext.configure(connection).get_current_heads()
+    return found

@@ -3,11 +3,14 @@
 It is `flask db init --multidb`'s env.py, trimmed to Flask-SQLAlchemy 3, with
 what a team needs on top: every database (the default one and each bind) is
 migrated in one run, each in its own transaction, all committed together;
-each holds its migration lock for the whole run (migrationlock.py); what
+each holds its migration lock for the whole run (migrationlock.py); a
+relative target (`db downgrade`, `db upgrade +1`) is resolved before the
+locks, so that commands started together agree on where to go; what
 `db migrate` writes is rewritten by revisionrewriter.py.
 """
 
 import logging
+import re
 from logging.config import fileConfig
 
 from alembic import context
@@ -16,6 +19,7 @@ from flask import current_app
 from sqlalchemy import event
 
 from edmunds.database.migrations import revisionrewriter
+from edmunds.database.migrations.commands import HEADS_AT_START
 from edmunds.database.migrations.migrationlock import migration_lock
 
 USE_TWOPHASE = False
@@ -23,6 +27,8 @@ USE_TWOPHASE = False
 DDL = ("CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE")
 
 logger = logging.getLogger("alembic.env")
+# Alembic's relative targets: -1, +2, head-1, <revision>+1, <branch>@-1.
+RELATIVE_TARGET = re.compile(r"(?:.+@)?\w*[+-]\d+")
 
 
 def run_migrations():
@@ -165,7 +171,16 @@ def _run_online(config, engines, metadata):
     name = ""
     try:
         for name, engine in engines.items():
-            connections[name] = connection = _connect(engine)
+            connections[name] = _connect(engine)
+        # Every target fixed before the first lock: a command that waited
+        # behind another must not read where that one left the database.
+        at_start = current_app.extensions.get(HEADS_AT_START, {})
+        agreed = {
+            name: _agreed_steps(conn, at_start.get(name or None))
+            for name, conn in connections.items()
+        }
+        for name, engine in engines.items():
+            connection = connections[name]
             # Locks in one order for every process, each database once.
             if _same_database(engine) not in locked:
                 locked.add(_same_database(engine))
@@ -186,6 +201,7 @@ def _run_online(config, engines, metadata):
                     downgrade_token=f"{name}_downgrades",
                     target_metadata=metadata(name),
                     **conf_args,
+                    **({"fn": agreed[name]} if agreed[name] else {}),
                 )
                 context.run_migrations(engine_name=name)
                 _check_foreign_keys(name, conn)
@@ -212,6 +228,55 @@ def _run_online(config, engines, metadata):
             lock.__exit__(None, None, None)
         for conn in connections.values():
             _close(conn)
+
+
+def _agreed_steps(connection, at_start=None):
+    """For a relative target, the steps it means from where the database was
+    when the command started (``at_start``, else now).
+
+    Alembic reads a relative target (`db downgrade` is `-1`) from the
+    database's revision once the command holds the lock. Four `db
+    downgrade` started together would then go down four steps, one after
+    the other. Read before the lock instead, every one of them means the
+    same revision: the first goes there, the others find it reached and do
+    nothing. None for an absolute target (head, base, a revision), which
+    means the same under the lock as before it.
+    """
+    quiet = logging.getLogger("alembic.runtime.migration")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # its "Context impl" line comes later
+    try:
+        context.configure(connection=connection)
+        migration = context.get_context()
+        target = migration.opts.get("destination_rev")
+        if not (isinstance(target, str) and RELATIVE_TARGET.fullmatch(target)):
+            return None
+        before = migration.get_current_heads() if at_start is None else at_start
+        steps = list(migration.opts["fn"](before, migration))
+    finally:
+        quiet.setLevel(level)
+        connection.rollback()  # the lock is taken outside any transaction
+    after = set(before)
+    for step in steps:
+        after = (after - set(step.from_revisions)) | set(step.to_revisions)
+
+    def steps_agreed(heads, _):
+        if set(heads) == set(before):
+            return steps
+        if set(heads) == after:
+            return []  # another command started with this one went there
+        raise CommandError(
+            f"the database moved from {_revisions(before)} to "
+            f"{_revisions(heads)} while `{target}` waited for the lock: "
+            "nothing was changed; look at `python manage.py db current` "
+            "and run the command again if it still applies"
+        )
+
+    return steps_agreed
+
+
+def _revisions(heads):
+    return ", ".join(sorted(heads)) or "base"
 
 
 def _what_stayed(connections, changes, failed, step):

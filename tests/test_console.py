@@ -335,3 +335,52 @@ def test_day_one_with_the_users_on_another_engine(cookies, users_database):
         with (project / ".env.testing.py").open("a") as env_testing:
             env_testing.write(f"DB_USERS_DATABASE_DATABASE = {json.dumps(in_tests)}\n")
         day_one(project, python, env, testing_env, "users_database")
+
+
+def test_make_keeps_every_byte_of_the_config_and_passes_ruff(cookies):
+    # A config in latin-1 with CRLF line endings and a comment on the last
+    # model, which has no trailing comma; a name whose import passes 88
+    # columns. A bake of its own: the shared one stays as day one needs it.
+    project = bake(cookies, project_name="Bytes Kept")
+    python = project_python(project)
+    config = project / "config" / "app.py"
+    listed = "[\n            User,\n            Tag,\n            UserTags,\n        ]"
+    samples = "[User, Tag, UserTags  # the samples\n        ]"
+    assert listed in config.read_text()
+    text = "# -*- coding: latin-1 -*-\n# Réglages de l'application.\n" + (
+        config.read_text().replace(listed, samples)
+    )
+    config.write_bytes(text.replace("\n", "\r\n").encode("latin-1"))
+    name = "ArchivedCustomerInvoiceLineItemAdjustmentReasonHistoryRecord"
+    assert len(name) == 60
+
+    manage(project, python, {}, "make", "model", name, "--table", "adjustments")
+
+    expected = text.replace(
+        "from app.database.models.tag import Tag\n",
+        f"from app.database.models.{name.lower()} import (\n    {name},\n)\n"
+        "from app.database.models.tag import Tag\n",
+    ).replace(
+        samples,
+        "[\n            User,\n            Tag,\n            UserTags,  # the samples\n"
+        f"            {name},\n        ]",
+    )
+    expected = expected.replace("\n", "\r\n")
+    assert config.read_bytes() == expected.encode("latin-1")
+    # The app loads the config and the new model.
+    manage(project, python, {}, "--help")
+    # ruff reads UTF-8 only: it gets the config's text, the rest as files.
+    ruff = str(DEV_TOOLS / "ruff")
+    for command in (["check"], ["format", "--check"]):
+        for args, stdin in (
+            (["--extend-exclude", "config/app.py", "."], None),
+            (["--stdin-filename", "config/app.py", "-"], expected),
+        ):
+            completed = subprocess.run(
+                [ruff, *command, "--no-cache", *args],
+                cwd=project,
+                capture_output=True,
+                text=True,
+                input=stdin,
+            )
+            assert completed.returncode == 0, completed.stdout + completed.stderr

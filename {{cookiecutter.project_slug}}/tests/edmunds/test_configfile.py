@@ -103,3 +103,124 @@ def test_a_config_that_does_not_parse_is_one_line(config):
     with pytest.raises(click.ClickException, match="cannot read") as error:
         ConfigFile(config)
     assert "\n" not in error.value.message
+
+
+MODELS = ("database", "modelsandtables")
+
+
+@pytest.mark.parametrize(
+    ("listed", "grown"),
+    [
+        (
+            "[User, Tag  # the samples\n]",
+            "[\n    User,\n    Tag,  # the samples\n    Post,\n]",
+        ),
+        (
+            "[\n    User,\n    Tag  # the samples\n    # new ones below\n]",
+            "[\n    User,\n    Tag,  # the samples\n    # new ones below\n    Post,\n]",
+        ),
+        (
+            "[  # every model\n    User,  # the first\n    Tag]",
+            "[  # every model\n    User,  # the first\n    Tag,\n    Post,\n]",
+        ),
+        (
+            "[User,  # the first\n Tag]",
+            "[User,  # the first\n Tag,\n Post,\n]",
+        ),
+        ("[  # none yet\n]", "[  # none yet\n    Post,\n]"),
+    ],
+)
+def test_every_comment_in_the_list_stays_where_it_was(tmp_path, listed, grown):
+    path = tmp_path / "app.py"
+    path.write_text(f'APP = {{"database": {{"modelsandtables": {listed}}}}}\n')
+
+    source = add(path, MODELS, "app.database.models.post", "Post")
+
+    assert source == (
+        "from app.database.models.post import Post\n\n"
+        f'APP = {{"database": {{"modelsandtables": {grown}}}}}\n'
+    )
+
+
+def test_crlf_line_endings_stay_for_old_lines_and_new(config):
+    config.write_bytes(CONFIG.replace("\n", "\r\n").encode())
+
+    add(config, MODELS, "app.database.models.post", "Post")
+    add(config, ("console", "commands"), "app.console.commands.hi", "hi")
+
+    expected = (
+        CONFIG.replace(
+            "from app.database.models.tag import Tag\n",
+            "from app.console.commands.hi import hi\n"
+            "from app.database.models.post import Post\n"
+            "from app.database.models.tag import Tag\n",
+        )
+        .replace("# new models below\n", "# new models below\n            Post,\n")
+        .replace('{"commands": []}', '{"commands": [\n        hi,\n    ]}')
+    )
+    assert config.read_bytes() == expected.replace("\n", "\r\n").encode()
+
+
+def test_a_repeated_key_gets_the_name_where_python_reads_it(tmp_path):
+    path = tmp_path / "app.py"
+    path.write_text(
+        "APP = {\n"
+        '    "database": {"modelsandtables": [\n        User,\n    ]},\n'
+        '    "database": {"modelsandtables": [\n        Tag,\n    ]},\n'
+        "}\n"
+    )
+
+    source = add(path, MODELS, "app.database.models.post", "Post")
+
+    assert source.endswith(
+        '    "database": {"modelsandtables": [\n        User,\n    ]},\n'
+        '    "database": {"modelsandtables": [\n        Tag,\n        Post,\n    ]},\n'
+        "}\n"
+    )
+
+
+def test_a_file_in_latin_1_keeps_its_encoding_and_every_byte(config):
+    cookie = "# -*- coding: latin-1 -*-\n# Réglages de l'application.\n"
+    config.write_bytes((cookie + CONFIG).encode("latin-1"))
+
+    config_file = ConfigFile(config)
+    config_file.add(MODELS, "app.database.models.post", "Post")
+    config_file.write()
+
+    assert config.read_bytes() == (
+        cookie
+        + CONFIG.replace(
+            "from app.database.models.tag import Tag\n",
+            "from app.database.models.post import Post\n"
+            "from app.database.models.tag import Tag\n",
+        ).replace("# new models below\n", "# new models below\n            Post,\n")
+    ).encode("latin-1")
+
+
+def test_an_import_past_the_line_length_is_wrapped_as_ruff_wraps_it(config):
+    name = "A" + "b" * 27
+    module = f"app.database.models.{name.lower()}"
+
+    source = add(config, MODELS, module, name)
+
+    assert f"from {module} import (\n    {name},\n)\n" in source
+    assert f"\n            {name},\n        ],\n" in source
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        (b"# caf\xe9\nAPP = {}\n", "cannot read"),
+        (b"# -*- coding: nonsense -*-\nAPP = {}\n", "cannot read"),
+        # libcst would write the lone CRs back as nothing.
+        (b"X = 1\rAPP = {}\r", "without changing lines it did not add"),
+    ],
+)
+def test_a_file_that_cannot_be_read_or_kept_byte_for_byte_is_one_line(
+    config, source, words
+):
+    config.write_bytes(source)
+
+    with pytest.raises(click.ClickException, match=words) as error:
+        ConfigFile(config)
+    assert "\n" not in error.value.message

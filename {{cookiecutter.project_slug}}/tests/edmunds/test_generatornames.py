@@ -2,6 +2,7 @@ import click
 import pytest
 
 from edmunds.console.generators.names import (
+    MAX_NAME,
     class_name,
     function_name,
     plural,
@@ -50,6 +51,16 @@ def test_a_class_name_whose_file_would_be_a_keyword_is_refused(name):
     module = name.lower()
     with pytest.raises(click.ClickException, match=rf"{module}\.py, which Python"):
         class_name(name, "model")
+
+
+def test_a_name_past_the_longest_is_refused_in_one_short_line():
+    assert class_name("A" * MAX_NAME, "model") == "A" * MAX_NAME
+    for check, name in ((class_name, "A" * 300), (function_name, "a" * 300)):
+        with pytest.raises(click.ClickException) as error:
+            check(name, "model")
+        assert error.value.message == (
+            f"model name {name[:20]!r}... has 300 characters: at most {MAX_NAME}"
+        )
 
 
 def test_a_class_name_starts_upper_case():

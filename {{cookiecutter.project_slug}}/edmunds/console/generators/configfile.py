@@ -1,8 +1,12 @@
+import contextlib
 import re
 
 import click
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
+
+from edmunds.console.generators.listedit import appended
+from edmunds.console.generators.names import LINE_LENGTH
 
 # The project's own packages (ruff's known-first-party): their imports form
 # the block a new import joins, in the order ruff's isort keeps.
@@ -12,17 +16,28 @@ FIRST_PARTY = ("app", "bootstrap", "config", "edmunds")
 class ConfigFile:
     """``config/app.py`` as a concrete syntax tree: edited, never rewritten.
 
-    Only the lines a generator adds change; the user's formatting, comments
-    and order stay as they are, and the result is what ruff would write.
+    Only the lines a generator adds change; every other byte stays as it
+    was (comments, formatting, line endings, the encoding a coding cookie
+    declares), and the result is what ruff would write.
     """
 
     def __init__(self, path):
         self.path = path
         try:
-            module = cst.parse_module(path.read_text())
-        except (OSError, cst.ParserSyntaxError) as error:
+            # Bytes: libcst decodes them as Python would (a coding cookie,
+            # else UTF-8) and remembers the encoding and the line endings.
+            self.original = path.read_bytes()
+            module = cst.parse_module(self.original)
+        except (OSError, SyntaxError, UnicodeError, cst.ParserSyntaxError) as error:
             first_line = str(error).strip().splitlines()[0]
             raise click.ClickException(f"cannot read {path}: {first_line}") from None
+        if module.bytes != self.original:
+            # libcst gives back what it read but for a few rarities (lines
+            # ending in a lone CR): an edit would change lines of the user's.
+            raise click.ClickException(
+                f"cannot edit {path} without changing lines it did not add "
+                "(lines ending in a lone CR?): add the import and the entry by hand"
+            )
         self.wrapper = MetadataWrapper(module)
         self.module = self.wrapper.module
         self.positions = self.wrapper.resolve(PositionProvider)
@@ -44,11 +59,23 @@ class ConfigFile:
     def add(self, keys, module, name):
         """Import ``name`` from ``module`` and append it to ``APP[keys...]``."""
         listed = self._list(keys)
-        self.module = self.module.deep_replace(listed, self._appended(listed, name))
+        outer = self._line_indent(listed)
+        grown = appended(listed, name, outer, outer + self.module.default_indent)
+        self.module = self.module.deep_replace(listed, grown)
         self._add_import(module, name)
 
     def write(self):
-        self.path.write_text(self.module.code)
+        """Write the file back in its encoding; one line if that fails."""
+        try:
+            self.path.write_bytes(self.module.bytes)
+        except OSError as error:
+            # Cut short (a full disk), the file would stay half written: the
+            # original goes back, shorter than what did not fit.
+            with contextlib.suppress(OSError):
+                self.path.write_bytes(self.original)
+            raise click.ClickException(
+                f"cannot write {self.path}: {error.strerror or error}"
+            ) from None
 
     def _list(self, keys):
         where = "APP" + "".join(f"[{key!r}]" for key in keys)
@@ -63,7 +90,11 @@ class ConfigFile:
         return node
 
     def _app_dict(self):
-        for statement in self.module.body:
+        # The last assignment, as the last of repeated keys below: the one
+        # Python keeps, so the new name goes where the app will read it. A
+        # repeat is no reason to refuse: Python runs the file, and ruff's
+        # F601 already points the repeated key out.
+        for statement in reversed(self.module.body):
             for node in _walk(statement):
                 if (
                     isinstance(node, cst.Assign)
@@ -76,59 +107,19 @@ class ConfigFile:
                     return node.value
         return None
 
-    def _appended(self, listed, name):
-        elements = list(listed.elements)
-        outer = " " * self._line_indent(listed)
-        closing = listed.rbracket.whitespace_before
-        if (
-            elements
-            and isinstance(elements[-1].comma, cst.Comma)
-            and isinstance(closing, cst.ParenthesizedWhitespace)
-        ):
-            # The usual shape, one element a line and a trailing comma: the
-            # new element takes the line before the closing bracket, after
-            # any comment there.
-            last = elements[-1]
-            indent = " " * self.positions[last].start.column
-            elements[-1] = last.with_changes(
-                comma=last.comma.with_changes(
-                    whitespace_after=closing.with_changes(
-                        indent=False, last_line=cst.SimpleWhitespace(indent)
-                    )
-                )
-            )
-            return listed.with_changes(
-                elements=[*elements, cst.Element(cst.Name(name), comma=cst.Comma())],
-                rbracket=listed.rbracket.with_changes(
-                    whitespace_before=_line_break(outer)
-                ),
-            )
-        # Empty, on one line, or without a trailing comma: one element a line
-        # and a trailing comma, which ruff's formatter keeps.
-        inner = outer + self.module.default_indent
-        values = [element.value for element in elements] + [cst.Name(name)]
-        return listed.with_changes(
-            lbracket=cst.LeftSquareBracket(whitespace_after=_line_break(inner)),
-            elements=[
-                cst.Element(
-                    value,
-                    comma=cst.Comma(
-                        whitespace_after=cst.SimpleWhitespace("")
-                        if index == len(values) - 1
-                        else _line_break(inner)
-                    ),
-                )
-                for index, value in enumerate(values)
-            ],
-            rbracket=cst.RightSquareBracket(whitespace_before=_line_break(outer)),
-        )
-
     def _line_indent(self, node):
         line = self.module.code.splitlines()[self.positions[node].start.line - 1]
-        return len(line) - len(line.lstrip(" "))
+        return line[: len(line) - len(line.lstrip(" \t"))]
 
     def _add_import(self, module, name):
-        statement = cst.parse_statement(f"from {module} import {name}\n")
+        statement = f"from {module} import {name}"
+        if len(statement) > LINE_LENGTH:
+            # As ruff's isort and formatter wrap it; libcst writes its line
+            # breaks as the file's own.
+            statement = (
+                f"from {module} import (\n{self.module.default_indent}{name},\n)"
+            )
+        statement = cst.parse_statement(statement + "\n")
         body = list(self.module.body)
         imports = [i for i, s in enumerate(body) if _imported_module(s) is not None]
         ours = [
@@ -177,7 +168,7 @@ def _walk(statement):
 
 
 def _value_of(dictionary, key):
-    for element in dictionary.elements:
+    for element in reversed(dictionary.elements):
         if (
             isinstance(element, cst.DictElement)
             and isinstance(element.key, cst.SimpleString)
@@ -214,12 +205,3 @@ def _after_docstring(body):
     ):
         return 1
     return 0
-
-
-def _line_break(indent):
-    return cst.ParenthesizedWhitespace(
-        first_line=cst.TrailingWhitespace(),
-        empty_lines=[],
-        indent=False,
-        last_line=cst.SimpleWhitespace(indent),
-    )

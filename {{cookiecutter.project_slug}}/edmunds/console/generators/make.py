@@ -1,8 +1,12 @@
 """``python manage.py make ...``: new models, tables, seeders and commands.
 
-Each generator checks everything first (the name, that nothing has it yet,
-the instance) and refuses in one line before it writes a file; then it
-writes the new file from ``stubs/`` and lists it in ``config/app.py``.
+Each generator checks everything first (the name, that nothing has it yet
+and the file system can hold its file, the instance) and refuses in one
+line before it writes a file; then it writes the new file from ``stubs/``
+and lists it in ``config/app.py``, or removes the new file again when
+config/app.py cannot be written. The stubs give every line the same layout
+whatever the name (a call split by a trailing comma, the class's own
+``__name__``), so that ruff keeps what they write as written.
 """
 
 import json
@@ -16,6 +20,7 @@ from flask.cli import with_appcontext
 
 from edmunds.config.configurationerror import ConfigurationError
 from edmunds.console.generators.names import (
+    LINE_LENGTH,
     class_name,
     function_name,
     module_name,
@@ -26,8 +31,8 @@ from edmunds.console.generators.names import (
 from edmunds.database.db import db
 
 STUBS = Path(__file__).parent / "stubs"
-# ruff's line length in a baked project: a longer call is split, as ruff would.
-LINE_LENGTH = 88
+# The longest file name most file systems hold, where os.pathconf cannot say.
+NAME_MAX = 255
 
 
 @click.group("make")
@@ -49,8 +54,7 @@ def make_model(name, instance, table):
     config = _config_without(name)
     _refuse_existing_table(table)
     config.add(("database", "modelsandtables"), _module_of(path), name)
-    _write(path, "model", name=name, table=table, bind_key=_literal(bind_key))
-    config.write()
+    _write(path, "model", config, name=name, table=table, bind_key=_literal(bind_key))
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
     click.echo(f'Next: {_manage()} db migrate -m "Add {table}"')
 
@@ -87,6 +91,7 @@ def make_table(name, between):
     _write(
         path,
         "table",
+        config,
         name=name,
         table=table,
         left=left.__name__,
@@ -94,7 +99,6 @@ def make_table(name, between):
         columns=columns,
         bind_key=_literal(_bind_key_of(left)),
     )
-    config.write()
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
     click.echo(f'Next: {_manage()} db migrate -m "Add {table}"')
 
@@ -126,8 +130,7 @@ def make_command(name):
     path = _new_file("app/console/commands", name)
     config = _config_without(name)
     config.add(("console", "commands"), _module_of(path), name)
-    _write(path, "command", name=name, command=command, where=_relative(path))
-    config.write()
+    _write(path, "command", config, name=name, command=command, where=_relative(path))
     _created(path, f"{name} is listed in config/app.py's console commands")
     click.echo(f"Run it: {_manage()} {command}")
 
@@ -157,7 +160,25 @@ def _new_file(folder, name):
     path = Path(current_app.root_path) / folder / f"{module_name(name)}.py"
     if path.exists():
         raise click.ClickException(f"{_relative(path)} exists: pick another name")
+    length, most = len(os.fsencode(path.name)), _name_max(path.parent)
+    if length > most:
+        raise click.ClickException(
+            f"{_relative(path)} would be a file name of {length} bytes, and this "
+            f"file system holds {most}: pick a shorter name"
+        )
     return path
+
+
+def _name_max(folder):
+    """The longest file name ``folder``'s file system holds."""
+    # The folder may be made with the file: its nearest parent says.
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        most = os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf on Windows
+        return NAME_MAX
+    return most if most > 0 else NAME_MAX  # -1: no limit it can tell
 
 
 def _config_without(name):
@@ -227,12 +248,33 @@ def _key_column(model):
     )
 
 
-def _write(path, stub, **values):
+def _write(path, stub, config=None, **values):
+    """The new file, then ``config`` (when it lists it): both or neither."""
     source = Template((STUBS / f"{stub}.py.stub").read_text()).substitute(values)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # "x": a file that appeared since the checks is never overwritten.
-    with path.open("x") as new_file:
-        new_file.write(source)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # "x": a file that appeared since the checks is never overwritten.
+        new_file = path.open("x")
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    try:
+        with new_file:
+            new_file.write(source)
+        if config is not None:
+            config.write()
+    except BaseException as error:
+        # Nothing half made: a file cut short, or one that config/app.py
+        # does not list, goes again.
+        path.unlink()
+        if isinstance(error, OSError):
+            raise _cannot_write(path, error) from None
+        raise
+
+
+def _cannot_write(path, error):
+    return click.ClickException(
+        f"cannot write {_relative(path)}: {error.strerror or error}"
+    )
 
 
 def _literal(bind_key):

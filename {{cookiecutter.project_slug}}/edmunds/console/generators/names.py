@@ -15,6 +15,13 @@ import click
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # The longest name PostgreSQL keeps (MySQL keeps 64): longer ones are cut.
 MAX_TABLE_NAME = 63
+# ruff's line length in a baked project: what a generator writes is laid out
+# as ruff would lay it out at this width.
+LINE_LENGTH = 88
+# Up to this length, ruff keeps every line the stubs and config/app.py get as
+# written; the first it would split, `class Name(db.Model):`, passes
+# LINE_LENGTH at 72. No default table fits a longer model name anyway.
+MAX_NAME = 64
 _TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -41,6 +48,11 @@ def function_name(name, what):
 
 
 def _identifier(name, what):
+    if len(name) > MAX_NAME:
+        raise click.ClickException(
+            f"{what} name {name[:20]!r}... has {len(name)} characters: at most "
+            f"{MAX_NAME}"
+        )
     if not (name.isidentifier() and name.isascii()) or keyword.iskeyword(name):
         raise click.ClickException(
             f"{what} name {name!r} is not a Python identifier: use ASCII letters, "

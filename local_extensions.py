@@ -26,23 +26,20 @@ GENERATING = "generate_files"
 RUNNING_HOOK = "run_script_with_context"
 
 
-def cookiecutter_step():
+def cookiecutter_step(frame=None, steps=(PROMPTING, GENERATING, RUNNING_HOOK)):
     """(step, its local variables) of the cookiecutter call making this
-    environment, or (None, {}) where cookiecutter is not the caller.
+    environment (or running under ``frame``), or (None, {}) where
+    cookiecutter is not the caller.
 
     Cookiecutter hands extensions no context. Its own frames hold it: these
     are cookiecutter 2.7's internals, so every use here falls back to doing
     nothing when they are not found (the pre-gen hook still checks).
     """
-    frame = sys._getframe(1)
+    frame = frame or sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         name = frame.f_code.co_name
-        if module.startswith("cookiecutter.") and name in (
-            PROMPTING,
-            GENERATING,
-            RUNNING_HOOK,
-        ):
+        if module.startswith("cookiecutter.") and name in steps:
             return name, frame.f_locals
         frame = frame.f_back
     return None, {}

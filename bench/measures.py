@@ -27,6 +27,10 @@ READ_PATH = "/api/users?per_page=100"
 WRITE_PATH = "/api/users"
 WRITE_BODY = '{"name": "bench"}'
 GUNICORN_WORKERS = 2
+# Both apps in sync workers: the baseline has no gunicorn.conf.py, and the
+# bake's picks threads (for slow clients) that would add their hand-offs to
+# one side only; sync also keeps these rows comparable with earlier runs.
+GUNICORN_WORKER_CLASS = ("--worker-class", "sync")
 # Untimed load before each timed one: both workers up (the baseline's import
 # the app after the fork), their first requests' caches filled.
 WARM_UP_SECONDS = 2
@@ -220,6 +224,7 @@ def _serving(subject, wrapper=(), options=(), env=None, boot_timeout=60):
             "gunicorn",
             "--workers",
             str(GUNICORN_WORKERS),
+            *GUNICORN_WORKER_CLASS,
             *options,
             "--bind",
             f"127.0.0.1:{port}",

@@ -280,10 +280,19 @@ README.md says more.
     )
 
 
-if __name__ == "__main__":
+def main():
     fresh = take_fresh_bake_marker()
     remove_unwanted_files()
     put_lock_in_place()
     write_env_file()
     write_cruft_record()
     print_next_steps(start_history(fresh))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        # Ctrl-C reached cookiecutter too, which says in one line what is
+        # left (interrupted_bake.py): no traceback from here.
+        sys.exit(130)

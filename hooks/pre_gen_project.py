@@ -40,4 +40,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # Ctrl-C reached cookiecutter too, which says what is left.
+        sys.exit(130)

@@ -18,6 +18,9 @@ if [ "${1:-}" = "--no-run" ]; then serve=0; shift; fi
 output=baked
 if [ $# -gt 0 ] && [[ "$1" != *=* ]]; then output=$1; shift; fi
 
+# Ctrl-C during the bake: cookiecutter's process says in one line what is
+# left (interrupted_bake.py); this shell only ends, with the same status.
+trap 'exit 130' INT
 # Checked before the folder is made: a mistyped question bakes nothing.
 project=$("$TEMPLATE_DIR/.venv/bin/python" - "$TEMPLATE_DIR" "$output" "$@" <<'PY'
 import os
@@ -61,6 +64,8 @@ PY
 )
 project=$(tail -n 1 <<<"$project")
 cd "$project"
+# From here on the project is whole: only its set-up stops.
+trap 'echo "set-up interrupted: $project is baked; carry on there from its README (Get it running)" >&2; exit 130' INT
 echo "Setting up $project ..." >&2
 # The bake's Python (.python-version): pyenv's newest of that version if
 # there is one, else whatever uv finds on PATH.

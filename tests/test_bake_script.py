@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_interrupted_bake import interrupt, slow_git
 
 from conftest import TEMPLATE_DIR, call, clean_env, free_port, serving
 
@@ -103,3 +104,17 @@ def test_a_bad_answer_is_one_line_and_makes_nothing(tmp_path, answers, error):
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and error in lines[0], completed.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_ctrl_c_during_the_bake_is_one_line_and_deletes_nothing(tmp_path):
+    env = script_env(**slow_git(tmp_path, "init"))
+    code, _, stderr = interrupt(
+        ["bash", str(SCRIPT), "--no-run"], tmp_path, env, tmp_path / "reached"
+    )
+    project = tmp_path / "baked" / "my_edmunds_app"
+    assert code == 130
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == (
+        f"bake interrupted: {project} is half made; delete that folder and bake again"
+    )
+    assert (project / "manage.py").is_file()

@@ -3,7 +3,11 @@ holds secrets or data is its owner's alone."""
 
 import os
 import secrets
+import socket
 import stat
+import time
+import urllib.request
+from contextlib import ExitStack
 
 import pytest
 
@@ -217,8 +221,10 @@ def test_production_never_runs_in_debug_mode(project, python, args, env):
 
     assert completed.returncode == 1, completed.stderr
     assert completed.stderr == (
-        "Error: APP_ENV is 'production' but debug mode was asked for: production "
-        "never runs with DEBUG or TESTING (see .env.production.py)\n"
+        "Error: APP_ENV is 'production', a production environment, but debug "
+        "mode was asked for: production never runs with DEBUG or TESTING. An "
+        "environment is production unless .env.production.py sets DEBUG or "
+        "TESTING on\n"
     )
 
 
@@ -241,6 +247,39 @@ def test_production_refuses_debug_set_in_its_files(project, python, env_py):
 
     assert completed.returncode == 1
     assert completed.stderr.startswith(
-        "Error: APP_ENV is 'production' but DEBUG is on: "
+        "Error: APP_ENV is 'production', a production environment, but DEBUG is on: "
     )
     assert completed.stderr.count("\n") == 1
+
+
+SLOW_CLIENTS = 16
+
+
+def test_a_handful_of_slow_clients_cannot_take_every_worker(project, python):
+    # gunicorn as the Dockerfile starts it (no worker settings on the command
+    # line: gunicorn.conf.py's), and clients that send their headers a byte
+    # at a time, as slowloris does: /up must still answer at once.
+    env = clean_env(APP_ENV="production")
+    run(project, python, "manage.py", "db", "upgrade", env=env)
+    port = free_port()
+    command = f"exec {python.parent / 'gunicorn'} --bind 127.0.0.1:{port} wsgi:app"
+    with serving(command, project, env, port) as url, ExitStack() as slow:
+        clients = []
+        for _ in range(SLOW_CLIENTS):
+            client = slow.enter_context(socket.create_connection(("127.0.0.1", port)))
+            client.sendall(b"GET /up HTTP/1.1\r\nHost: x\r\n")
+            clients.append(client)
+        started = time.monotonic()
+        answered = []
+        for _ in range(10):
+            for client in clients:  # one more byte each, never the end
+                client.sendall(b"X")
+            if not answered:
+                try:
+                    with urllib.request.urlopen(f"{url}/up", timeout=1) as answer:
+                        answered.append((answer.status, time.monotonic() - started))
+                except OSError:
+                    pass
+            time.sleep(0.5)
+        assert answered and answered[0][0] == 200, answered
+        assert answered[0][1] < 3, answered

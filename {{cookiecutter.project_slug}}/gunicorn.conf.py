@@ -9,6 +9,16 @@ Anything here can be overridden on the command line (``--bind``,
 # the workers share the loaded code.
 preload_app = True
 
+# A client that sends its request slowly holds whoever reads it until the
+# request is whole. A sync worker (gunicorn's default) is then gone for every
+# other client, until `timeout` kills it: 16 such clients kept /up from
+# answering for 40 s. In threads, each one holds one thread of many, and a
+# connection that sends nothing goes back to the worker's poller. The real
+# cure is a buffering proxy in front (nginx reads whole requests before it
+# passes them on; see README.md, "Running in production").
+worker_class = "gthread"
+threads = 32
+
 # gunicorn's default control socket is one path per user ($HOME/.gunicorn),
 # which two servers on one machine would fight over.
 control_socket_disable = True

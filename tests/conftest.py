@@ -217,6 +217,18 @@ def run(project, python, *args, check=True, env=None, timeout=300, stdin=None):
     return completed
 
 
+def assert_baked_suite_passed(output):
+    """A baked suite's closing line: tests passed, and none failed, erred or
+    was skipped. A bake's own tests skip nothing on the engines this suite
+    gives them: a skip there is a check that did not run."""
+    lines = output.strip().splitlines()
+    summary = lines[-1] if lines else ""
+    assert re.search(r"\b\d+ passed\b", summary), output[-3000:]
+    assert not re.search(r"\b(failed|errors?|skipped|xfailed|xpassed)\b", summary), (
+        output[-3000:]
+    )
+
+
 def assert_ruff_passes(project):
     """The baked project passes ruff's lint and format check, its own settings."""
     for command in (["check"], ["format", "--check"]):

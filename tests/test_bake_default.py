@@ -5,7 +5,13 @@ import re
 
 import pytest
 
-from conftest import assert_ruff_passes, bake, project_python, run
+from conftest import (
+    assert_baked_suite_passed,
+    assert_ruff_passes,
+    bake,
+    project_python,
+    run,
+)
 
 pytestmark = pytest.mark.xdist_group("default-bake")
 
@@ -112,5 +118,4 @@ def test_config_lists_the_default_instance_and_every_model(project):
 
 def test_the_baked_test_suite_passes(project, python):
     completed = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
-    assert re.search(r"\b\d+ passed\b", completed.stdout)
-    assert "failed" not in completed.stdout and "error" not in completed.stdout
+    assert_baked_suite_passed(completed.stdout)

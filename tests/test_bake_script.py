@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_interrupted_bake import interrupt, slow_git
 
-from conftest import TEMPLATE_DIR, call, clean_env, free_port, serving
+from conftest import TEMPLATE_DIR, call, clean_env, free_port, serving, unavailable
 
 SCRIPT = TEMPLATE_DIR / "scripts" / "bake.sh"
 
@@ -35,7 +35,7 @@ def path_without_uv():
     # of its own first, as CI runs it).
     for tool in ("bash", "python3", "tee", "git"):
         if shutil.which(tool, path=os.pathsep.join(kept)) is None:
-            pytest.skip(f"uv shares its folder with {tool}: no PATH lacks uv alone")
+            unavailable(f"uv shares its folder with {tool}: no PATH lacks uv alone")
     return os.pathsep.join(kept)
 
 

@@ -13,7 +13,15 @@ from contextlib import ExitStack
 
 import pytest
 
-from conftest import DEV_TOOLS, assert_ruff_passes, bake, clean_env, project_python, run
+from conftest import (
+    DEV_TOOLS,
+    assert_baked_suite_passed,
+    assert_ruff_passes,
+    bake,
+    clean_env,
+    project_python,
+    run,
+)
 from servers import SERVERS, on_servers
 from test_precommit import pre_commit
 
@@ -218,7 +226,7 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
         "no:cacheprovider",
         env=clean_env(**testing_env),
     )
-    assert " passed" in tested.stdout and "failed" not in tested.stdout
+    assert_baked_suite_passed(tested.stdout)
 
 
 @pytest.fixture(scope="module")

@@ -367,12 +367,12 @@ def test_replicas_downgrading_at_once_step_once(project):
     engine, project = project
     project.manage("db", "upgrade")
     project.run("-c", ADD_USER)
-    # Relative (one step down): all four mean 0002 -> 0001, and only one
+    # Relative (one step down): all four mean 0003 -> 0002, and only one
     # goes there; the others find it done.
     outputs = together(project, "db", "downgrade")
     steps = [re.findall(r"Running downgrade \S+ -> \w*", out) for out in outputs]
-    assert sorted(steps) == [[], [], [], ["Running downgrade 0002 -> 0001"]]
-    assert project.manage("db", "current").stdout.split() == ["0001"]
+    assert sorted(steps) == [[], [], [], ["Running downgrade 0003 -> 0002"]]
+    assert project.manage("db", "current").stdout.split() == ["0002"]
     assert project.counts()["users"] == 1
 
 
@@ -396,7 +396,108 @@ def test_replicas_upgrading_at_once_migrate_once(project):
     )
     project.migrate("Notes")
     outputs = upgrade_together(project)
-    # The bake's last revision is 0002: the new one runs once, after it.
-    assert sum("Running upgrade 0002 -> " in output for output in outputs) == 1
+    # The bake's last revision is 0003: the new one runs once, after it.
+    assert sum("Running upgrade 0003 -> " in output for output in outputs) == 1
     assert set(project.counts()) == TABLES | {"notes"}
     assert "(head)" in project.manage("db", "current").stdout
+
+
+# What is left of SHAPES once Shelf, Book and Page are deleted: pages point at
+# books, books at shelves (through an index of their own, which MySQL uses
+# for the key); Essay's key to authors, created first, is use_alter all the
+# same.
+AFTER_SHELVES = """\
+from edmunds.database.db import db
+
+
+class Writer(db.Model):
+    __tablename__ = "writers"
+
+    id = db.Column(db.Integer, primary_key=True)
+    first_draft_id = db.Column(
+        db.Integer, db.ForeignKey("drafts.id", use_alter=True)
+    )
+
+
+class Draft(db.Model):
+    __tablename__ = "drafts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    writer_id = db.Column(db.Integer, db.ForeignKey("writers.id"))
+
+
+class Author(db.Model):
+    __tablename__ = "authors"
+
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class Essay(db.Model):
+    __tablename__ = "essays"
+
+    id = db.Column(db.Integer, primary_key=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("authors.id", use_alter=True))
+"""
+
+
+def test_tables_tied_by_foreign_keys_go_child_first_in_both_directions(project):
+    engine, project = project
+    project.manage("db", "upgrade")
+    project.add_shapes()
+    project.migrate("Shapes")
+    project.manage("db", "upgrade")
+    project.run("-c", FILL)
+
+    shapes = project.path / "app/database/models/shapes.py"
+    shapes.write_text(AFTER_SHELVES)
+    project.replace(
+        "config/app.py",
+        "from app.database.models.shapes import Shelf, Book, Page, Writer, Draft\n",
+        "from app.database.models.shapes import Author, Draft, Essay, Writer\n",
+    )
+    for gone in ("Shelf", "Book", "Page"):
+        project.replace("config/app.py", f"            {gone},\n", "")
+    project.replace(
+        "config/app.py",
+        "            Draft,\n",
+        "            Draft,\n            Author,\n            Essay,\n",
+    )
+    for seed in ("1", "2"):
+        revision, _ = project.migrate("Essays, no shelves", seed=seed)
+        source = revision.read_text()
+        upgrade = body(source, "upgrade_")
+        # Children first; a dropped table's indexes go with it.
+        pages, books, shelves = positions(
+            upgrade,
+            *(f"op.drop_table('{name}')" for name in ("pages", "books", "shelves")),
+        )
+        assert pages < books < shelves
+        assert "drop_index" not in upgrade
+        # use_alter, to a table created before: out of create_table all the same.
+        essays = upgrade.index("op.create_table('essays'")
+        assert (
+            "sa.ForeignKeyConstraint"
+            not in upgrade[essays : upgrade.index(")\n", essays)]
+        )
+        key = r"\((?:batch_op\.f\()?'(\w+)'"
+        assert re.findall("create_foreign_key" + key, upgrade) == [
+            "fk_essays_author_id_authors"
+        ]
+        assert upgrade.index("create_foreign_key") > essays
+        downgrade = body(source, "downgrade_")
+        assert re.findall("drop_constraint" + key, downgrade) == [
+            "fk_essays_author_id_authors"
+        ]
+        assert downgrade.index("drop_constraint") < min(
+            positions(downgrade, "op.drop_table('essays')", "op.drop_table('authors')")
+        )
+        if seed != "2":
+            revision.unlink()
+
+    project.manage("db", "upgrade")
+    assert set(project.counts()) == TABLES | {"writers", "drafts", "authors", "essays"}
+    project.manage("db", "check")
+    project.manage("db", "downgrade")
+    assert set(project.counts()) >= {"shelves", "books", "pages"}
+    project.manage("db", "upgrade")
+    project.manage("db", "check")

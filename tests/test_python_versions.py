@@ -15,6 +15,7 @@ import template_answers
 
 from conftest import (
     UV,
+    assert_baked_suite_passed,
     bake,
     interpreter,
     project_python,
@@ -42,7 +43,7 @@ def test_the_baked_tests_pass_on(cookies, version):
     venv_python = project_python(project)
 
     completed = run(project, venv_python, "-m", "pytest", "-p", "no:cacheprovider")
-    assert " passed" in completed.stdout
+    assert_baked_suite_passed(completed.stdout)
     version_line = run(project, venv_python, "--version").stdout
     assert version_line.startswith(f"Python {version}.")
     # The cached venv's files are uv's cache's own, hard-linked, not copies.

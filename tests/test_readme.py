@@ -12,6 +12,7 @@ import pytest
 
 from conftest import (
     UV,
+    assert_baked_suite_passed,
     bake,
     call,
     free_port,
@@ -211,7 +212,7 @@ def test_adding_a_database_instance_as_the_readme_says(cookies):
     revisions = len(list((project / "migrations/versions").glob("*.py")))
     assert revisions == baked_revisions + 1  # the bake's, then "Add notes"
     completed = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
-    assert " passed" in completed.stdout
+    assert_baked_suite_passed(completed.stdout)
     assert (project / "storage/database/archive-testing.db").is_file()
 
 

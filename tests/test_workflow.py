@@ -10,6 +10,7 @@ import yaml
 from conftest import (
     PRE_COMMIT_HOME,
     UV,
+    assert_baked_suite_passed,
     bake,
     free_port,
     interpreter,
@@ -145,7 +146,7 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
             f"{command}\n{completed.stdout}\n{completed.stderr}"
         )
         outputs[command.split("\n")[0]] = completed.stdout
-    assert " passed" in outputs["uv run pytest"]
+    assert_baked_suite_passed(outputs["uv run pytest"])
     assert schemathesis_passed(outputs["port=${PORT:-8000}"])
     assert (
         setup["version"]

@@ -58,8 +58,12 @@ def test_0002_refuses_tags_that_read_the_same_and_changes_nothing(database, capf
     try:
         add_tags_at_0001(database, "Math", "ＭＡＴＨ")
     except IntegrityError:
+        # MySQL's and MariaDB's collations compare these names as one: the
+        # unique name of 0001 refused the second, so 0002 has none to refuse.
+        # Said as a check, not a skip, which the template's runs would miss.
+        assert database.engines[TAG_BIND].dialect.name == "mysql"
         flask_migrate.upgrade()
-        pytest.skip("this engine's collation already held these names as one")
+        return
     try:
         # Flask-Migrate logs the one line migrations/env.py made, then exits.
         with pytest.raises(SystemExit):

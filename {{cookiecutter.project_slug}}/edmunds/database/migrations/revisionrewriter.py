@@ -5,7 +5,8 @@
   table comes before the one it points at); a foreign key with
   ``use_alter=True``, or one closing a cycle, is added after every table
   exists and dropped before any of them;
-- a foreign key is dropped before the indexes of its table (MySQL refuses to
+- a foreign key is dropped before the indexes of its table, and a dropped
+  table takes its indexes with it, in either direction (MySQL refuses to
   drop an index that a foreign key still needs);
 - a dropped table or column gets a warning, as a comment in the revision and
   on the console: its data is gone at `db upgrade`;
@@ -74,6 +75,8 @@ def rewrite(script, instance):
                 and _signature(item) == _signature(fk)
             )
         ]
+    # After the downgrade is made: it creates those indexes again.
+    _keep_indexes_of_dropped_tables(upgrade_ops)
     _keep_indexes_of_dropped_tables(downgrade_ops)
     dropped = _mark_data_loss(upgrade_ops)
     if dropped:

@@ -8,9 +8,11 @@ One bake and one server per engine, shared by the module's tests.
 import http.client
 import json
 import shutil
+import socket
 import subprocess
+import threading
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
@@ -175,11 +177,57 @@ def test_hostile_input_never_gets_a_5xx_and_always_json(api):
         assert response_headers["Content-Type"] == "application/json", path[:80]
         if status >= 400:
             assert json.loads(payload)["error"]["code"] == status
+            # gunicorn's own refusals too (the 414).
+            assert response_headers.get("Cache-Control") == "no-store", path[:80]
         for header, value in SECURITY_HEADERS.items():
             assert value in response_headers.get(header, ""), (path[:80], header)
     assert ("GET", "/api/users/99999999999999999999999", 404) in answers
     assert [status for _, _, status in answers].count(413) == 1  # the 2 MiB body
     assert [status for _, _, status in answers].count(414) == 1  # gunicorn's own
+
+
+def send_chunked(url, path, body):
+    """A POST with ``Transfer-Encoding: chunked``, no Content-Length: (status,
+    headers, body). Written on a thread of its own, as the server may answer
+    before it has read it all, and then close."""
+    parts = urlsplit(url)
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    pieces = [body[start : start + 65536] for start in range(0, len(body), 65536)]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+
+    def write(sock):
+        try:
+            sock.sendall(head.encode() + chunks + b"0\r\n\r\n")
+        except OSError:
+            pass  # the server closed, having answered
+
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        writer = threading.Thread(target=write, args=(sock,))
+        writer.start()
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        payload = response.read()
+        with suppress(OSError):  # the server may have closed first
+            sock.shutdown(socket.SHUT_RDWR)
+        writer.join(timeout=30)
+    return response.status, dict(response.getheaders()), payload
+
+
+def test_a_chunked_body_past_the_limit_answers_413(api):
+    # A JSON object, blanks after it: cut at the limit, it would still read.
+    body = b'{"name": "Chunked"}'.ljust(10 * 1024 * 1024)
+
+    status, headers, payload = send_chunked(api.url, "/api/users", body)
+
+    assert status == 413, payload[:300]
+    assert json.loads(payload)["error"]["code"] == 413
+    assert headers["Cache-Control"] == "no-store"
+    # A body within the limit, chunked, is read whole.
+    status, _, payload = send_chunked(api.url, "/api/tags", b'{"name": "chunked"}')
+    assert status == 201, payload[:300]
 
 
 def test_an_id_in_digits_other_than_ascii_reaches_nothing(api):

@@ -74,9 +74,10 @@ def test_the_project_has_the_edmunds_layout(project):
         "config/api.py",
         "edmunds/http/providers/apiserviceprovider.py",
         "migrations/versions/0002_tag_names_unique_as_read.py",
+        "migrations/versions/0003_look_alike_tag_names_are_one.py",
     ]:
         assert (project / path).is_file(), path
-    assert len(list((project / "migrations/versions").glob("*.py"))) == 2
+    assert len(list((project / "migrations/versions").glob("*.py"))) == 3
     # Dependencies live in pyproject.toml and uv.lock; the shipped locks go.
     assert not list(project.glob("requirements*.txt"))
     assert not (project / ".uv-locks").exists()

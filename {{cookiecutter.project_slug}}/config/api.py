@@ -6,12 +6,14 @@ OPENAPI_VERSION = "3.0.3"
 OPENAPI_URL_PREFIX = "/api"
 OPENAPI_JSON_PATH = "openapi.json"
 
-# A bigger request body is refused with a 413 before it is read.
+# A bigger request body is refused with a 413, with a Content-Length or
+# sent chunked, before any handler runs (edmunds/http/bodylimit.py).
 MAX_CONTENT_LENGTH = 1024 * 1024
 
 # On every answer. The policy lets the docs page load its own scripts and
 # styles from this app and nothing from anywhere else; Swagger UI sets some
-# styles inline.
+# styles inline. No Strict-Transport-Security: the HTTPS proxy's to send
+# (README.md, "The API", says why).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

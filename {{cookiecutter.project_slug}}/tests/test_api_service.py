@@ -1,6 +1,7 @@
 """What every answer of the API shares: its document, docs page, health,
 errors in JSON, headers, and a database that goes away."""
 
+import io
 import logging
 
 import pytest
@@ -72,6 +73,37 @@ def test_the_document_names_every_status_an_operation_answers(client):
     }
 
     assert documented == DOCUMENTED_STATUSES
+
+
+def integer_query_arguments(spec):
+    """(path, name) of every integer query argument the document lists."""
+    return [
+        (path, parameter["name"])
+        for path, item in spec["paths"].items()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and parameter["schema"]["type"] == "integer"
+    ]
+
+
+# int() reads each as a number: 10, 1 (full-width), 1 (Arabic-Indic), 1.
+@pytest.mark.parametrize("value", ["1_0", "\uff11", "\u0661", " 1", "+1"])
+def test_every_integer_query_argument_takes_ascii_digits_only(client, value):
+    ada = client.post("/api/users", json={"name": "Ada"}).get_json()
+    arguments = integer_query_arguments(client.get("/api/openapi.json").get_json())
+    assert ("/api/tags", "page") in arguments and ("/api/tags", "per_page") in arguments
+
+    for path, name in arguments:
+        url = path.replace("{user_id}", str(ada["id"]))
+        response = client.get(url, query_string={name: value})
+
+        assert response.status_code == 400, (path, name)
+        assert response.get_json()["error"] == {
+            "code": 400,
+            "message": f"{name}: Not a valid integer",
+            "field": name,
+        }
 
 
 def test_the_docs_page_loads_nothing_from_elsewhere(client):
@@ -147,15 +179,49 @@ def test_the_servers_own_errors_are_json(client, method, path, status):
     assert response.get_json()["error"]["code"] == status
 
 
-def test_a_body_past_the_limit_answers_413_in_json(app, client):
-    limit = app.config["MAX_CONTENT_LENGTH"]
+def chunked(body):
+    """What a server that reads ``Transfer-Encoding: chunked`` itself (gunicorn,
+    Werkzeug's own) hands the app: the body, no Content-Length, and
+    ``wsgi.input_terminated``."""
+    return {
+        "input_stream": io.BytesIO(body),
+        "headers": {"Transfer-Encoding": "chunked"},
+        "environ_overrides": {"wsgi.input_terminated": True},
+    }
 
-    response = client.post(
-        "/api/users", data="x" * (limit + 1), content_type="application/json"
+
+def sized(body):
+    return {"data": body}
+
+
+@pytest.mark.parametrize("framing", [sized, chunked])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", "/api/users"), ("put", "/api/users/1/tags/1"), ("post", "/nowhere")],
+)
+def test_a_body_past_the_limit_answers_413_in_json(app, client, framing, method, path):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    # A JSON object, blanks after it: cut at the limit, it would still read.
+    body = b'{"name": "Ada"}'.ljust(max(limit + 1, 10 * 1024 * 1024))
+
+    response = getattr(client, method)(
+        path, content_type="application/json", **framing(body)
     )
 
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == 413
+    assert client.get("/api/users").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize("framing", [sized, chunked])
+def test_a_body_of_exactly_the_limit_is_read(app, client, framing):
+    body = b'{"name": "Ada"}'.ljust(app.config["MAX_CONTENT_LENGTH"])
+
+    response = client.post(
+        "/api/users", content_type="application/json", **framing(body)
+    )
+
+    assert response.status_code == 201
 
 
 @pytest.mark.parametrize("path", ["/api/users", "/nowhere", "/api/docs", "/up"])
@@ -166,6 +232,41 @@ def test_every_answer_carries_the_security_headers(client, path):
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_answers_that_may_hold_personal_data_say_no_store(client):
+    ada = client.post("/api/users", json={"name": "Ada"})
+    user = f"/api/users/{ada.get_json()['id']}"
+    tag = client.post("/api/tags", json={"name": "math"})
+    answers = [
+        ada,
+        tag,
+        client.get("/api/users"),
+        client.get(user),
+        client.patch(user, json={"name": "Ada King"}),
+        client.get(f"{user}/tags"),
+        client.put(f"{user}/tags/{tag.get_json()['id']}"),
+        client.get("/api/tags"),
+        # Errors, wherever they are.
+        client.get("/api/users/0"),
+        client.post("/api/users", json={}),
+        client.get("/nowhere"),
+        client.get("/api/docs/index.html"),
+        client.delete(user),
+    ]
+
+    for response in answers:
+        assert response.headers.get("Cache-Control") == "no-store", (
+            response.request.path
+        )
+
+
+@pytest.mark.parametrize("path", ["/api/openapi.json", "/api/docs"])
+def test_the_document_and_docs_page_may_be_cached(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
 def test_an_unexpected_error_answers_500_in_json_without_its_details(
@@ -185,3 +286,4 @@ def test_an_unexpected_error_answers_500_in_json_without_its_details(
     assert response.get_json()["error"]["code"] == 500
     assert b"secret detail" not in response.data
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"

@@ -78,6 +78,62 @@ def test_names_that_read_the_same_are_one_tag(client, twin):
     assert client.get("/api/tags").get_json()["total"] == 1
 
 
+# Cyrillic а; Greek Α and Ι, capitals; "rn" for "m"; Cherokee Ꮇ, which
+# folds to a letter that reads as "m"; digits 0 for o's.
+@pytest.mark.parametrize(
+    ("name", "twin"),
+    [
+        ("admin", "\u0430dmin"),
+        ("admin", "\u0391DM\u0399N"),
+        ("admin", "adrnin"),
+        ("admin", "ad\u13b7in"),
+        ("book", "B00K"),
+    ],
+)
+def test_names_that_look_alike_are_one_tag(client, name, twin):
+    client.post("/api/tags", json={"name": name})
+
+    response = client.post("/api/tags", json={"name": twin})
+
+    assert response.status_code == 409
+    assert client.get("/api/tags").get_json()["total"] == 1
+
+
+@pytest.mark.parametrize("other", ["admins", "adm", "odmin", "Straße"])
+def test_names_that_do_not_look_alike_are_two_tags(client, other):
+    client.post("/api/tags", json={"name": "admin"})
+
+    assert client.post("/api/tags", json={"name": other}).status_code == 201
+
+
+# Zero-width space, zero-width joiner, word joiner, soft hyphen, right-to-left
+# override, byte order mark, line separator, a tag character.
+@pytest.mark.parametrize(
+    ("name", "character"),
+    [
+        ("\u200bmath", "U+200B"),
+        ("ma\u200dth", "U+200D"),
+        ("math\u2060", "U+2060"),
+        ("ma\u00adth", "U+00AD"),
+        ("\u202ehtam", "U+202E"),
+        ("\ufeffmath", "U+FEFF"),
+        ("ma\u2028th", "U+2028"),
+        ("math\U000e0041", "U+E0041"),
+    ],
+)
+def test_a_name_holding_an_invisible_character_is_refused(client, name, character):
+    tag = client.post("/api/tags", json={"name": "poetry"}).get_json()
+
+    created = client.post("/api/tags", json={"name": name})
+    renamed = client.patch(f"/api/tags/{tag['id']}", json={"name": name})
+
+    for response in (created, renamed):
+        assert response.status_code == 400
+        error = response.get_json()["error"]
+        assert error["field"] == "name" and character in error["message"]
+    assert client.get("/api/tags").get_json()["items"] == [tag]
+
+
 def test_the_name_is_kept_as_typed(client):
     tag = client.post("/api/tags", json={"name": "Straße"}).get_json()
 

@@ -77,3 +77,46 @@ def test_0002_refuses_tags_that_read_the_same_and_changes_nothing(database, capf
         with database.engines[TAG_BIND].begin() as connection:
             connection.execute(text("DELETE FROM tags"))
         flask_migrate.upgrade()
+
+
+def keys_at_0002(database, *names):
+    """Tags added at 0001, their keys as 0002 wrote them: {name: key}."""
+    add_tags_at_0001(database, *names)
+    flask_migrate.upgrade(revision="0002")
+    return tag_keys(database)
+
+
+def tag_keys(database):
+    tags = Table("tags", MetaData(), autoload_with=database.engines[TAG_BIND])
+    with database.engines[TAG_BIND].connect() as connection:
+        return dict(connection.execute(select(tags.c.name, tags.c.name_key)).all())
+
+
+def test_0003_gives_existing_tags_their_look_alike_key_and_back(database):
+    names = ("admin", "Math", "Cyrillic \u0430", "%")
+    before = keys_at_0002(database, *names)
+    try:
+        flask_migrate.upgrade()
+        assert tag_keys(database) == {name: name_key(name) for name in names}
+
+        flask_migrate.downgrade(revision="0002")
+        assert tag_keys(database) == before
+    finally:
+        flask_migrate.upgrade()
+
+
+def test_0003_refuses_tags_that_look_alike_and_changes_nothing(database, capfd):
+    before = keys_at_0002(database, "admin", "\u0430dmin", "poetry")
+    try:
+        with pytest.raises(SystemExit):
+            flask_migrate.upgrade()
+        err = capfd.readouterr().err
+        assert (
+            "('admin') and" in err
+            and "('\u0430dmin') have names that look alike" in err
+        )
+        assert tag_keys(database) == before
+    finally:
+        with database.engines[TAG_BIND].begin() as connection:
+            connection.execute(text("DELETE FROM tags"))
+        flask_migrate.upgrade()

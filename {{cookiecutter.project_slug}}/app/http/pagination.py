@@ -3,6 +3,7 @@
 from marshmallow import fields, validate
 
 from edmunds.database.db import db
+from edmunds.http.fields import AsciiInteger
 from edmunds.http.schema import Schema
 
 PER_PAGE = 20
@@ -13,10 +14,10 @@ MAX_PAGE = 1_000_000
 
 
 class PageArguments(Schema):
-    """``?page=`` and ``?per_page=``: whole numbers, within bounds."""
+    """``?page=`` and ``?per_page=``: whole numbers in ASCII digits, within bounds."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    per_page = fields.Integer(
+    page = AsciiInteger(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = AsciiInteger(
         load_default=PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE)
     )
 

@@ -51,6 +51,8 @@ def json_error_writer(headers, fallback):
             head = (
                 f"HTTP/1.1 {status_int} {reason}\r\n"
                 "Connection: close\r\n"
+                # As every error of the app's: see edmunds/http/nostore.py.
+                "Cache-Control: no-store\r\n"
                 "Content-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\n"
             ).encode("latin-1")

@@ -38,6 +38,7 @@ def test_a_refusal_is_the_apis_json_error_with_the_security_headers():
     assert status == "HTTP/1.1 414 Request-URI Too Large"
     assert headers["Content-Type"] == "application/json"
     assert headers["Connection"] == "close"
+    assert headers["Cache-Control"] == "no-store"
     assert int(headers["Content-Length"]) == len(body)
     assert headers.items() >= HEADERS.items()
     assert json.loads(body) == {"error": {"code": 414, "message": "4096"}}

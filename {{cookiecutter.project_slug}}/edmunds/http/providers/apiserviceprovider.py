@@ -12,7 +12,9 @@ from werkzeug.exceptions import NotFound
 
 from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 from edmunds.http.api import Api
+from edmunds.http.bodylimit import refuse_a_body_past_the_limit
 from edmunds.http.databaseunavailable import database_unavailable
+from edmunds.http.nostore import no_store
 from edmunds.support.serviceprovider import ServiceProvider
 
 
@@ -23,8 +25,9 @@ class ApiServiceProvider(ServiceProvider):
       validate the requests, and ``/api/docs``, Swagger UI served from the
       swagger-ui-bundle package: nothing is fetched from another site;
     - every error in JSON (see edmunds/http/api.py); a database that goes
-      away answers 503;
-    - ``SECURITY_HEADERS`` (config/api.py) on every answer.
+      away answers 503; a body over MAX_CONTENT_LENGTH 413 (bodylimit.py);
+    - ``SECURITY_HEADERS`` (config/api.py) on every answer, and
+      ``Cache-Control: no-store`` on the API's own and every error (nostore.py).
 
     routes.py finds the Api in ``app.extensions["edmunds.api"]``.
     """
@@ -43,6 +46,8 @@ class ApiServiceProvider(ServiceProvider):
         # drivers report as DatabaseConnectionError).
         for error in (OperationalError, InterfaceError, DatabaseConnectionError):
             app.register_error_handler(error, database_unavailable)
+        app.before_request(refuse_a_body_past_the_limit)
+        app.after_request(no_store)
 
         headers = dict(app.config.get("SECURITY_HEADERS", {}))
         if headers:

@@ -29,6 +29,7 @@ HOOKS = [
     "check toml",
     "check for added large files",
     "check for merge conflicts",
+    "zizmor (workflow security)",
 ]
 
 

@@ -55,30 +55,55 @@ CURRENT_MAJORS = {
     "actions/cache": 6,
     "astral-sh/setup-uv": 10,
 }
-# Since v8.0.0 setup-uv publishes immutable releases only: no v10 or v10.0
-# tag exists, so a major alone would fail to resolve on GitHub.
-EXACT_RELEASES_ONLY = {"astral-sh/setup-uv"}
+# `uses: owner/name@<commit> # vX.Y.Z`: a tag can be moved to other code, a
+# commit cannot; the comment names the release, and Dependabot moves both.
+# (setup-uv publishes no moving tags since v8.0.0 anyway, only releases.)
+PINNED = re.compile(
+    r"^\s*(?:- )?uses: (?P<name>[\w.-]+/[\w./-]+)@(?P<commit>\S+)"
+    r"(?: # (?P<release>\S+))?$",
+    re.M,
+)
 
 
-def test_every_action_is_at_a_current_major(cookies):
-    project = bake(cookies, docker=True)
-    workflows = sorted((project / ".github/workflows").glob("*.yml"))
-    used = [
-        step["uses"]
-        for workflow in workflows
-        for job in yaml.safe_load(workflow.read_text())["jobs"].values()
+def pinned_actions(workflow_text):
+    """(name, commit, release) of every action a workflow uses, as written."""
+    pins = [
+        match.group("name", "commit", "release")
+        for match in PINNED.finditer(workflow_text)
+    ]
+    # Each `uses:` of the workflow is one of the lines read here.
+    steps = [
+        step
+        for job in yaml.safe_load(workflow_text)["jobs"].values()
         for step in job["steps"]
         if "uses" in step
     ]
-    assert used
-    for action in used:
-        name, version = action.split("@")
+    assert [f"{name}@{commit}" for name, commit, _ in pins] == [
+        step["uses"] for step in steps
+    ]
+    return pins
+
+
+def assert_pinned_to_current_releases(pins):
+    assert pins
+    for name, commit, release in pins:
+        action = f"{name}@{commit}"
         assert name in CURRENT_MAJORS, f"{action}: which major is current?"
-        assert int(version.removeprefix("v").split(".")[0]) >= CURRENT_MAJORS[name]
-        if name in EXACT_RELEASES_ONLY:
-            assert re.fullmatch(r"v\d+\.\d+\.\d+", version), (
-                f"{action}: {name} publishes no moving tags, name a release"
-            )
+        assert re.fullmatch(r"[0-9a-f]{40}", commit), (
+            f"{action}: pin the commit of a release, its full SHA"
+        )
+        assert release and re.fullmatch(r"v\d+\.\d+\.\d+", release), (
+            f"{action}: say which release it is (# vX.Y.Z), for Dependabot"
+        )
+        assert int(release.removeprefix("v").split(".")[0]) >= CURRENT_MAJORS[name]
+
+
+def test_every_action_is_pinned_to_a_current_release(cookies):
+    project = bake(cookies, docker=True)
+    workflows = sorted((project / ".github/workflows").glob("*.yml"))
+    assert_pinned_to_current_releases(
+        [pin for workflow in workflows for pin in pinned_actions(workflow.read_text())]
+    )
 
 
 @pytest.mark.parametrize("docker", [False, True])
@@ -90,6 +115,8 @@ def test_dependabot_watches_the_lock_the_actions_and_the_image(cookies, docker):
     assert config["version"] == 2 and ecosystems == expected
     for update in config["updates"]:
         assert update["directory"] == "/" and update["schedule"]["interval"]
+        # A week before a release is proposed (zizmor asks for as much).
+        assert update["cooldown"]["default-days"] >= 7
 
 
 @pytest.mark.xdist_group("workflow")

@@ -15,16 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import backref, relationship
 
 from edmunds.config.configurationerror import ConfigurationError
-
-# Named constraints let Alembic drop and alter them later, also on SQLite,
-# where a migration rebuilds the table and needs to know every name.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from edmunds.database.namingconvention import NAMING_CONVENTION
 
 
 class EdmundsSQLAlchemy(SQLAlchemy):

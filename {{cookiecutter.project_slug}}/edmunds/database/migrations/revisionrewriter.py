@@ -119,9 +119,11 @@ def _table_key(schema, name):
 
 
 def _foreign_keys(create_op):
-    return [
-        item for item in create_op.columns if isinstance(item, ForeignKeyConstraint)
-    ]
+    # By name: a table's constraints are a set, in hash-seed order.
+    return sorted(
+        (item for item in create_op.columns if isinstance(item, ForeignKeyConstraint)),
+        key=lambda fk: (str(fk.name), _signature(fk)),
+    )
 
 
 def _referred_key(constraint):
@@ -130,7 +132,13 @@ def _referred_key(constraint):
 
 
 def _sorted(create_ops):
-    """Tables before those pointing at them; the foreign keys left over."""
+    """Tables before those pointing at them; the foreign keys left over.
+
+    Left over are the keys with ``use_alter`` and, where tables point at
+    each other in a cycle, the keys of that cycle that point forward: each
+    added once every table exists. A key to a table outside the cycle stays
+    in its create_table (on SQLite, every key added later rebuilds a table).
+    """
     by_key = {_table_key(op.schema, op.table_name): op for op in create_ops}
     needs = {
         key: {
@@ -144,8 +152,8 @@ def _sorted(create_ops):
     done, order = set(), []
     while len(order) < len(by_key):
         ready = sorted(key for key in by_key if key not in done and needs[key] <= done)
-        if not ready:  # a cycle: break it at the first name
-            ready = [min(key for key in by_key if key not in done)]
+        if not ready:
+            ready = [_cycle_breaker(needs, done)]
         for key in ready:
             done.add(key)
             order.append(key)
@@ -162,6 +170,53 @@ def _sorted(create_ops):
         )
     ]
     return [by_key[key] for key in order], late
+
+
+def _cycle_breaker(needs, done):
+    """The table to create first where every table left waits on a cycle.
+
+    It comes from a cycle that waits on nothing else (one always does: the
+    cycles left form a graph without cycles between them), so that only
+    keys of that cycle are added later; within it, the table that waits on
+    the fewest, then the first by name. Nothing depends on set order.
+    """
+    left = {key: needs[key] - done for key in needs if key not in done}
+    for members in sorted(_cycles(left), key=min):
+        if all(left[key] <= members for key in members):
+            return min(members, key=lambda key: (len(left[key]), key))
+    raise AssertionError("no cycle to break")  # the graph would have a sink
+
+
+def _cycles(graph):
+    """The strongly connected components of ``graph`` with more than one
+    table (Tarjan's algorithm, visiting tables and edges by name)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(key):
+        index[key] = low[key] = len(index)
+        stack.append(key)
+        on_stack.add(key)
+        for other in sorted(graph[key]):
+            if other not in index:
+                visit(other)
+                low[key] = min(low[key], low[other])
+            elif other in on_stack:
+                low[key] = min(low[key], index[other])
+        if low[key] == index[key]:
+            members = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                members.add(member)
+                if member == key:
+                    break
+            if len(members) > 1:
+                found.append(members)
+
+    for key in sorted(graph):
+        if key not in index:
+            visit(key)
+    return found
 
 
 def _order(upgrade_ops):
@@ -215,8 +270,38 @@ def _order(upgrade_ops):
         drop_keys = [(drop_ops[id(op)], fk) for op, fk in drop_keys]
     for op in upgrade_ops.ops:
         if isinstance(op, ops.ModifyTableOps):
+            op.ops[:] = _in_name_order(op.ops)
             op.ops.sort(key=lambda step: not _drops_foreign_key(step))
     return drop_keys
+
+
+def _in_name_order(steps):
+    """``steps`` with each run of steps of one kind ordered by name.
+
+    Alembic finds dropped columns and added or dropped foreign keys as set
+    differences, listed in an order that changes with the hash seed; the
+    kinds themselves come in an order that matters (columns before the
+    indexes on them), so only each run is sorted.
+    """
+    ordered, run = [], []
+    for step in steps:
+        if run and _kind(step) != _kind(run[-1]):
+            ordered += sorted(run, key=_step_name)
+            run = []
+        run.append(step)
+    return ordered + sorted(run, key=_step_name)
+
+
+def _kind(step):
+    return type(step), getattr(step, "constraint_type", None)
+
+
+def _step_name(step):
+    for attribute in ("column_name", "constraint_name", "index_name"):
+        name = getattr(step, attribute, None)
+        if name is not None:
+            return str(name)
+    return ""
 
 
 def _keep_indexes_of_dropped_tables(container):

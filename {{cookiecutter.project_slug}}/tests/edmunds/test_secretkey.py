@@ -1,3 +1,6 @@
+import base64
+import math
+import random
 import secrets
 
 import pytest
@@ -67,6 +70,80 @@ def test_other_random_keys_pass(make):
     for _ in range(300):
         key = make()
         assert weakness(key, EXAMPLE) is None, key
+
+
+def test_a_token_hex_16_is_worth_its_128_bits():
+    # Exactly MIN_BITS: an estimate from how evenly 32 random draws spread
+    # (never as evenly as the alphabet) refused them all.
+    rng = random.Random(16)
+    for _ in range(2000):
+        assert estimated_bits(f"{rng.getrandbits(128):032x}") == 128
+    for _ in range(300):
+        key = secrets.token_hex(16)
+        if key.isdigit():  # one in 3.4 million: 32 digits are worth 106 bits
+            continue
+        assert weakness(key, EXAMPLE) is None, key
+        assert weakness(key.upper(), EXAMPLE) is None, key
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: secrets.token_urlsafe(24),
+        lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+        lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    ],
+    ids=["token_urlsafe(24)", "b64encode(32 bytes)", "urlsafe_b64encode(32 bytes)"],
+)
+def test_base64_keys_are_worth_about_6_bits_a_character(make):
+    for _ in range(200):
+        key = make()
+        # Less when no '-_' or '+/' came up (log2 of 62), nor a digit (of 52);
+        # padding is worth nothing.
+        assert estimated_bits(key) >= int(math.log2(52) * len(key.rstrip("="))), key
+        assert weakness(key, EXAMPLE) is None, key
+
+
+def test_random_digits_are_worth_what_digits_hold():
+    rng = random.Random(10)
+    thirty_two = "".join(rng.choice("0123456789") for _ in range(32))
+    assert "(32 random characters of 10 possible: too few)" in weakness(thirty_two)
+    assert weakness(thirty_two + "5183209") is None  # 39 digits: 129 bits
+
+
+WALKS = [
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
+    "zaq1xsw2cde3vfr4bgt5nhy6mju7,ki8.lo9/;p0",
+    "1qazxsw23edcvfr45tgbnhy67ujm,ki89ol./;p0",
+    "!QAZ@WSX#EDC$RFV%TGB^YHN&UJM*IK<(OL>)P:?",
+    "1qaz@WSX3edc$RFV5tgb^YHN7ujm*IK<9ol.)P:?",
+    "qwertyuiopasdfghjklzxcvbnm1234567890-=[]",
+    "QWERTYUIOPASDFGHJKLZXCVBNM!@#$%^&*()_+{}",
+    "poiuytrewqlkjhgfdsamnbvcxz0987654321=-][",
+    "qazwsxedcrfvtgbyhnujmik,ol.p;/qazwsxedcr",
+    "1q2w3e4r5t6y7u8i9o0p-[=]1q2w3e4r5t6y7u8i",
+    "1!2@3#4$5%6^7&8*9(0)qQwWeErRtTyYuUiIoOpP",
+]
+
+
+@pytest.mark.parametrize("walk", WALKS)
+def test_a_keyboard_walk_is_refused_for_what_it_is(walk):
+    assert len(walk) == 40
+    problem = weakness(walk, EXAMPLE)
+    assert problem.startswith("SECRET_KEY is too predictable: about ")
+    assert "keyboard walks like 'qwerty' or '1qaz2wsx'" in problem
+
+
+@pytest.mark.parametrize("walk", WALKS)
+def test_a_walk_does_not_lend_its_length_to_a_short_random_part(walk):
+    # 28 hex characters hold 112 random bits, 18 of base64 108: with the few
+    # choices a walk is, under 128, before it, after it or after part of it.
+    rng = random.Random(walk)
+    hex_part = f"{rng.getrandbits(112):028x}"
+    base64_part = base64.urlsafe_b64encode(rng.randbytes(14)).decode()[:18]
+    for part in (hex_part, base64_part):
+        for key in (walk + part, part + walk, walk[:32] + part):
+            assert "keyboard walks" in weakness(key, EXAMPLE), key
 
 
 def test_the_example_inside_a_random_key_costs_only_its_own_length():

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from app.database.models.user import User
+from edmunds.console.generators.calllayout import INDENT, Call, assignment
+from edmunds.console.generators.fields import parse_fields
 from edmunds.console.generators.names import MAX_NAME
 from edmunds.console.manager import Manager
 from edmunds.console.providers.consoleserviceprovider import ConsoleServiceProvider
@@ -147,7 +150,8 @@ def test_a_config_that_cannot_be_written_leaves_no_new_file(
 
     monkeypatch.setattr(Path, "open", full_disk)
 
-    code, errors = make(project, capsys, "model", "Post")
+    # A table name of its own: the project's models are loaded too.
+    code, errors = make(project, capsys, "model", "Post", "--table", "t_posts")
 
     assert code == 1
     assert errors == [
@@ -155,3 +159,397 @@ def test_a_config_that_cannot_be_written_leaves_no_new_file(
         "No space left on device"
     ]
     assert written(project) == before
+
+
+# make model's fields (edmunds/console/generators/fields.py).
+ISSUE_FIELDS = (
+    "title:string:120",
+    "body:text?",
+    "published:boolean",
+    "user:references",
+)
+
+
+# The samples' tests/factories.py, as a bake has it before make adds to it.
+FACTORIES = """\
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from app.database.models.tag import Tag
+from app.database.models.user import User
+from edmunds.database.db import db
+
+
+class Factory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = db.session
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(Factory):
+    class Meta:
+        model = User
+
+    name = factory.Faker("name")
+
+
+class TagFactory(Factory):
+    class Meta:
+        model = Tag
+        sqlalchemy_get_or_create = ("name",)
+
+    name = factory.Faker("word")
+"""
+
+
+@pytest.fixture
+def with_factories(make_app):
+    app = make_app({"config/app.py": CONFIG, "tests/factories.py": FACTORIES})
+    app.register(MigrateServiceProvider)
+    app.register(ConsoleServiceProvider)
+    return app
+
+
+def user_instance():
+    # Where the samples' User lives: on users_database in a bake that has it.
+    return User.__bind_key__ or "default"
+
+
+@pytest.mark.parametrize(
+    ("spec", "column", "fake"),
+    [
+        ("title:string", "db.String(255), nullable=False", '"text", max_nb_chars=255'),
+        ("code:string:4?", "db.String(4)", '"pystr", max_chars=4'),
+        ("title:string:5", "db.String(5), nullable=False", '"text", max_nb_chars=5'),
+        ("body:text", "db.Text, nullable=False", '"paragraph"'),
+        ("count:integer?", "db.Integer", '"pyint"'),
+        ("done:boolean", "db.Boolean, nullable=False", '"pybool"'),
+        ("ratio:float", "db.Float, nullable=False", '"pyfloat"'),
+        (
+            "price:numeric",
+            "db.Numeric(10, 2), nullable=False",
+            '"pydecimal", left_digits=8, right_digits=2',
+        ),
+        (
+            "share:numeric:5,5?",
+            "db.Numeric(5, 5)",
+            '"pydecimal", left_digits=0, right_digits=5',
+        ),
+        ("on:date", "db.Date, nullable=False", '"date_object"'),
+        ("at:datetime?", "db.DateTime", '"date_time"'),
+        ("data:json", "db.JSON, nullable=False", '"pydict", value_types=[str, int]'),
+    ],
+)
+def test_a_field_is_its_column_and_a_faker_value(spec, column, fake):
+    (field,) = parse_fields([spec])
+
+    assert str(field.column()) == f"db.Column({column})"
+    assert str(field.fake) == f"factory.Faker({fake})"
+
+
+def test_a_reference_is_an_indexed_key_and_a_relationship():
+    (field,) = parse_fields(["blog_post:references?"])
+    field = field.referencing("BlogPost", "blog_posts.id", "db.Integer")
+
+    assert field.column_name == "blog_post_id"
+    assert str(field.column()) == (
+        'db.Column(db.Integer, db.ForeignKey("blog_posts.id"), index=True)'
+    )
+    assert str(field.relationship()) == 'relationship("BlogPost")'
+
+
+FIELD_REFUSALS = [
+    (["title"], "field 'title' is not NAME:TYPE[:ARG][?]"),
+    (["title:string:120:x"], "is not NAME:TYPE[:ARG][?]"),
+    (["title?:string"], "is not NAME:TYPE[:ARG][?]"),
+    (["title:string??"], "is not NAME:TYPE[:ARG][?]"),
+    ([":string"], "is not NAME:TYPE[:ARG][?]"),
+    (["title:varchar"], "unknown type 'varchar': the types are string, text,"),
+    (["body:text:5"], "field 'body:text:5': text takes no argument"),
+    (["user:references:User"], "references takes no argument"),
+    (["title:string:0"], "string takes a length from 1 to 16383"),
+    (["title:string:16384"], "string takes a length from 1 to 16383"),
+    (["title:string:1_0"], "string takes a length"),
+    (["title:string:١٢"], "string takes a length"),
+    (["price:numeric:10"], "numeric takes PRECISION,SCALE"),
+    (["price:numeric:66,2"], "numeric takes PRECISION,SCALE"),
+    (["price:numeric:4,5"], "numeric takes PRECISION,SCALE"),
+    (["price:numeric:40,31"], "numeric takes PRECISION,SCALE"),
+    (["Title:string"], "field name 'Title' must be lower case"),
+    (["_title:string"], "field name '_title' must be lower case"),
+    (["1st:string"], "field name '1st' must be lower case"),
+    (["títle:string"], "field name 'títle' must be lower case"),
+    (["class:string"], "field name 'class' is a Python keyword"),
+    (["id:integer"], "field name 'id' is the primary key"),
+    (["metadata:json"], "field name 'metadata' would hide db.Model's 'metadata'"),
+    (["query:string"], "would hide db.Model's 'query'"),
+    (["registry:string"], "would hide db.Model's 'registry'"),
+    (["db:string"], "would hide the model file's import 'db'"),
+    (["x" * 64 + ":string"], "has 64 characters: at most 63 for a string field"),
+    (["u" * 61 + ":references"], "at most 60 for a references field"),
+    (
+        ["title:string", "title:text"],
+        "fields 'title:string' and 'title:text' both make 'title'",
+    ),
+    (
+        ["user:references", "user_id:integer"],
+        "fields 'user:references' and 'user_id:integer' both make 'user_id'",
+    ),
+    (["author:references"], "needs one model whose snake-case name is 'author'"),
+    (["user_tags:references"], "needs one model whose snake-case name is"),
+]
+
+
+@pytest.mark.parametrize(("fields", "words"), FIELD_REFUSALS)
+def test_a_bad_field_is_one_line_and_writes_nothing(
+    with_factories, capsys, fields, words
+):
+    before = written(with_factories)
+
+    args = ["model", "Post", *fields, "--table", "t_posts"]
+    code, errors = make(with_factories, capsys, *args)
+
+    assert code == 1 and len(errors) == 1, errors
+    assert errors[0].startswith("Error: ") and words in errors[0], errors
+    assert written(with_factories) == before
+
+
+def test_a_reference_to_another_instance_is_refused(with_factories, capsys):
+    before = written(with_factories)
+    other = "default" if user_instance() == "users_database" else "users_database"
+
+    code, errors = make(
+        with_factories, capsys, "model", "Post", "user:references", "--instance", other
+    )
+
+    assert (code, errors) == (
+        1,
+        [
+            f"Error: field 'user:references': User lives on database instance "
+            f"{user_instance()!r}, the new model on {other!r}; a foreign key cannot "
+            f"point into another database (--instance {user_instance()})"
+        ],
+    )
+    assert written(with_factories) == before
+
+
+@pytest.mark.parametrize(
+    ("existing", "fields", "words"),
+    [
+        ("class PostFactory(Factory):\n    pass\n", [], "a 'PostFactory'"),
+        ("from app.database.models.user import User as Post\n", [], "a 'Post'"),
+        ("", ["create:string"], "would hide factory-boy's PostFactory.create"),
+        ("", ["build:integer"], "would hide factory-boy's PostFactory.build"),
+    ],
+)
+def test_what_the_factories_have_is_refused(
+    with_factories, capsys, existing, fields, words
+):
+    factories = Path(with_factories.root_path) / "tests" / "factories.py"
+    factories.write_text(factories.read_text() + existing)
+    before = written(with_factories)
+
+    args = ["model", "Post", "title:string", *fields, "--table", "t_posts"]
+    code, errors = make(with_factories, capsys, *args)
+
+    assert code == 1 and len(errors) == 1 and words in errors[0], errors
+    assert written(with_factories) == before
+
+
+def test_the_issue_s_model_and_factory_are_written(with_factories, capsys):
+    root = Path(with_factories.root_path)
+    factories = (root / "tests" / "factories.py").read_text()
+    bind_key = "None" if user_instance() == "default" else '"users_database"'
+    instance = [] if user_instance() == "default" else ["--instance", "users_database"]
+
+    with pytest.raises(SystemExit) as exit_info:
+        Manager(lambda: with_factories).run(
+            ["make", "model", "Post", *ISSUE_FIELDS, "--table", "t_posts", *instance]
+        )
+
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Wrote app/database/models/post.py; Post is listed in config/app.py's "
+        "modelsandtables.",
+        "Added PostFactory to tests/factories.py.",
+        'Next: python manage.py db migrate -m "Add t_posts"',
+    ]
+    assert (
+        (root / "app/database/models/post.py").read_text()
+        == f"""\
+from edmunds.database.db import db, relationship
+
+
+class Post(db.Model):
+    __tablename__ = "t_posts"
+    # The database instance it lives on; None is the default one.
+    __bind_key__ = {bind_key}
+
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(120), nullable=False)
+    body = db.Column(db.Text)
+    published = db.Column(db.Boolean, nullable=False)
+    user_id = db.Column(
+        db.Integer, db.ForeignKey("users.id"), nullable=False, index=True
+    )
+
+    user = relationship("User")
+
+    def __repr__(self):
+        return f"<{{type(self).__name__}} {{self.id}}>"
+"""
+    )
+    assert (root / "tests/factories.py").read_text() == factories.replace(
+        "from app.database.models.tag import Tag\n",
+        "from app.database.models.post import Post\n"
+        "from app.database.models.tag import Tag\n",
+    ) + (
+        "\n\nclass PostFactory(Factory):\n"
+        "    class Meta:\n"
+        "        model = Post\n\n"
+        '    title = factory.Faker("text", max_nb_chars=120)\n'
+        '    body = factory.Faker("paragraph")\n'
+        '    published = factory.Faker("pybool")\n'
+        "    user = factory.SubFactory(UserFactory)\n"
+    )
+
+
+def test_a_model_without_fields_gets_no_factory(with_factories, capsys):
+    before = written(with_factories)["tests/factories.py"]
+
+    assert make(with_factories, capsys, "model", "Post", "--table", "t_posts") == (
+        0,
+        [],
+    )
+    assert written(with_factories)["tests/factories.py"] == before
+
+
+def test_a_reference_without_a_factory_of_its_model_is_left_to_the_caller(
+    with_factories, capsys
+):
+    factories = Path(with_factories.root_path) / "tests" / "factories.py"
+    factories.write_text(factories.read_text().replace("UserFactory", "People"))
+
+    args = ["model", "Post", "user:references?", "--table", "t_posts"]
+    if user_instance() != "default":
+        args += ["--instance", user_instance()]
+    assert make(with_factories, capsys, *args) == (0, [])
+
+    assert factories.read_text().endswith(
+        "        model = Post\n\n"
+        "    # user: no UserFactory here to make one; pass it, PostFactory(user=...)\n"
+    )
+
+
+def test_without_tests_factories_py_the_model_is_written_alone(project, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        Manager(lambda: project).run(
+            ["make", "model", "Post", "title:string", "--table", "t_posts"]
+        )
+
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith(
+        "No tests/factories.py: no factory written.\nWrote app/database/models/"
+    )
+    assert (
+        "title = "
+        in (Path(project.root_path) / "app/database/models/post.py").read_text()
+    )
+
+
+def test_factories_that_cannot_be_written_leave_nothing_changed(
+    with_factories, capsys, monkeypatch
+):
+    before = written(with_factories)
+    write_bytes = Path.write_bytes
+
+    def full_disk(path, data):
+        if path.name == "factories.py":
+            raise OSError(28, "No space left on device")
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+
+    code, errors = make(
+        with_factories, capsys, "model", "Post", "title:string", "--table", "t_posts"
+    )
+
+    assert (code, errors) == (
+        1,
+        [
+            f"Error: cannot write {with_factories.root_path}/tests/factories.py: "
+            "No space left on device"
+        ],
+    )
+    assert written(with_factories) == before
+
+
+def test_fields_of_any_accepted_length_pass_ruff(with_factories, capsys):
+    # Every type, its name at the longest a column takes, in a model whose
+    # name is the longest accepted; then the shortest names.
+    root = Path(with_factories.root_path)
+    shutil.copy(PROJECT / "pyproject.toml", root)
+    instance = [] if user_instance() == "default" else ["--instance", "users_database"]
+    kinds = [
+        f"{kind}{nullable}"
+        for kind in (
+            "string",
+            "string:16383",
+            "text",
+            "integer",
+            "boolean",
+            "float",
+            "numeric:65,30",
+            "date",
+            "datetime",
+            "json",
+        )
+        for nullable in ("", "?")
+    ]
+    for name, length in (("M" * MAX_NAME, 63), ("N", 2)):
+        specs = [
+            f"f{index}".ljust(length, "x") + f":{kind}"
+            for index, kind in enumerate(kinds)
+        ]
+        args = ["model", name, *specs, "user:references", "tag:references?"]
+        assert make(
+            with_factories, capsys, *args, "--table", f"t{length}", *instance
+        ) == (0, []), args
+
+    for args in (["check"], ["format", "--check"]):
+        completed = ruff(root, *args, "tests")
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_a_long_reference_is_laid_out_as_ruff_lays_it_out(tmp_path):
+    (field,) = parse_fields(["r" * 60 + ":references"])
+    field = field.referencing("M" * MAX_NAME, "t" * 63 + ".id", "db.BigInteger")
+    (tmp_path / "model.py").write_text(
+        "from edmunds.database.db import db, relationship\n\n\n"
+        "class M(db.Model):\n"
+        + assignment(INDENT, field.column_name, field.column())
+        + assignment(INDENT, field.name, field.relationship())
+        + assignment(
+            INDENT, field.name, Call("factory.SubFactory", (f"{'M' * 64}Factory",))
+        )
+    )
+    shutil.copy(PROJECT / "pyproject.toml", tmp_path)
+
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "format",
+            "--check",
+            "--diff",
+            "--no-cache",
+            ".",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr

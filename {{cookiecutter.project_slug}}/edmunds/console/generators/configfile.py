@@ -1,60 +1,12 @@
-import contextlib
-import re
-
 import click
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from edmunds.console.generators.listedit import appended
-from edmunds.console.generators.names import LINE_LENGTH
-
-# The project's own packages (ruff's known-first-party): their imports form
-# the block a new import joins, in the order ruff's isort keeps.
-FIRST_PARTY = ("app", "bootstrap", "config", "edmunds")
+from edmunds.console.generators.sourcefile import SourceFile
 
 
-class ConfigFile:
-    """``config/app.py`` as a concrete syntax tree: edited, never rewritten.
-
-    Only the lines a generator adds change; every other byte stays as it
-    was (comments, formatting, line endings, the encoding a coding cookie
-    declares), and the result is what ruff would write.
-    """
-
-    def __init__(self, path):
-        self.path = path
-        try:
-            # Bytes: libcst decodes them as Python would (a coding cookie,
-            # else UTF-8) and remembers the encoding and the line endings.
-            self.original = path.read_bytes()
-            module = cst.parse_module(self.original)
-        except (OSError, SyntaxError, UnicodeError, cst.ParserSyntaxError) as error:
-            first_line = str(error).strip().splitlines()[0]
-            raise click.ClickException(f"cannot read {path}: {first_line}") from None
-        if module.bytes != self.original:
-            # libcst gives back what it read but for a few rarities (lines
-            # ending in a lone CR): an edit would change lines of the user's.
-            raise click.ClickException(
-                f"cannot edit {path} without changing lines it did not add "
-                "(lines ending in a lone CR?): add the import and the entry by hand"
-            )
-        self.wrapper = MetadataWrapper(module)
-        self.module = self.wrapper.module
-        self.positions = self.wrapper.resolve(PositionProvider)
-
-    def defines(self, name):
-        """Whether a top-level statement binds ``name`` (an import, a variable)."""
-        for statement in self.module.body:
-            for node in _walk(statement):
-                if isinstance(node, cst.ImportAlias):
-                    bound = node.asname.name if node.asname else node.name
-                    if isinstance(bound, cst.Name) and bound.value == name:
-                        return True
-                if isinstance(node, cst.AssignTarget | cst.AnnAssign):
-                    target = node.target
-                    if isinstance(target, cst.Name) and target.value == name:
-                        return True
-        return False
+class ConfigFile(SourceFile):
+    """``config/app.py``, where a generator lists what it wrote."""
 
     def add(self, keys, module, name):
         """Import ``name`` from ``module`` and append it to ``APP[keys...]``."""
@@ -62,20 +14,7 @@ class ConfigFile:
         outer = self._line_indent(listed)
         grown = appended(listed, name, outer, outer + self.module.default_indent)
         self.module = self.module.deep_replace(listed, grown)
-        self._add_import(module, name)
-
-    def write(self):
-        """Write the file back in its encoding; one line if that fails."""
-        try:
-            self.path.write_bytes(self.module.bytes)
-        except OSError as error:
-            # Cut short (a full disk), the file would stay half written: the
-            # original goes back, shorter than what did not fit.
-            with contextlib.suppress(OSError):
-                self.path.write_bytes(self.original)
-            raise click.ClickException(
-                f"cannot write {self.path}: {error.strerror or error}"
-            ) from None
+        self.add_import(module, name)
 
     def _list(self, keys):
         where = "APP" + "".join(f"[{key!r}]" for key in keys)
@@ -95,7 +34,9 @@ class ConfigFile:
         # repeat is no reason to refuse: Python runs the file, and ruff's
         # F601 already points the repeated key out.
         for statement in reversed(self.module.body):
-            for node in _walk(statement):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for node in statement.body:
                 if (
                     isinstance(node, cst.Assign)
                     and any(
@@ -111,61 +52,6 @@ class ConfigFile:
         line = self.module.code.splitlines()[self.positions[node].start.line - 1]
         return line[: len(line) - len(line.lstrip(" \t"))]
 
-    def _add_import(self, module, name):
-        statement = f"from {module} import {name}"
-        if len(statement) > LINE_LENGTH:
-            # As ruff's isort and formatter wrap it; libcst writes its line
-            # breaks as the file's own.
-            statement = (
-                f"from {module} import (\n{self.module.default_indent}{name},\n)"
-            )
-        statement = cst.parse_statement(statement + "\n")
-        body = list(self.module.body)
-        imports = [i for i, s in enumerate(body) if _imported_module(s) is not None]
-        ours = [
-            i for i in imports if _imported_module(body[i]).split(".")[0] in FIRST_PARTY
-        ]
-        after_ours = [
-            i
-            for i in ours
-            if isinstance(body[i].body[0], cst.ImportFrom)
-            and _sort_key(_imported_module(body[i])) > _sort_key(module)
-        ]
-        if after_ours:
-            position = after_ours[0]
-            # The comments above the import that now comes second stay on top.
-            statement = statement.with_changes(
-                leading_lines=body[position].leading_lines
-            )
-            body[position] = body[position].with_changes(leading_lines=())
-        elif ours:
-            position = ours[-1] + 1
-        else:
-            # A block of its own, after the other imports.
-            position = imports[-1] + 1 if imports else _after_docstring(body)
-            statement = statement.with_changes(
-                leading_lines=[cst.EmptyLine()] if imports else ()
-            )
-            if position < len(body) and not body[position].leading_lines:
-                body[position] = body[position].with_changes(
-                    leading_lines=[cst.EmptyLine()]
-                )
-        body.insert(position, statement)
-        self.module = self.module.with_changes(body=body)
-
-
-def _walk(statement):
-    """The nodes of one simple statement line (imports and assignments)."""
-    if isinstance(statement, cst.SimpleStatementLine):
-        for small in statement.body:
-            yield small
-            if isinstance(small, cst.Import | cst.ImportFrom) and not isinstance(
-                small.names, cst.ImportStar
-            ):
-                yield from small.names
-            if isinstance(small, cst.Assign):
-                yield from small.targets
-
 
 def _value_of(dictionary, key):
     for element in reversed(dictionary.elements):
@@ -176,32 +62,3 @@ def _value_of(dictionary, key):
         ):
             return element.value
     return None
-
-
-def _imported_module(statement):
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        small = statement.body[0]
-        if isinstance(small, cst.ImportFrom) and small.module and not small.relative:
-            return cst.helpers.get_full_name_for_node(small.module)
-        if isinstance(small, cst.Import):
-            return cst.helpers.get_full_name_for_node(small.names[0].name)
-    return None
-
-
-def _sort_key(module):
-    # Natural order, as ruff's isort sorts: tag2 before tag10.
-    return [
-        int(part) if part.isdigit() else part
-        for part in re.split(r"(\d+)", module.lower())
-    ]
-
-
-def _after_docstring(body):
-    first = body[0] if body else None
-    if (
-        isinstance(first, cst.SimpleStatementLine)
-        and isinstance(first.body[0], cst.Expr)
-        and isinstance(first.body[0].value, cst.SimpleString)
-    ):
-        return 1
-    return 0

@@ -1,12 +1,14 @@
 """``python manage.py make ...``: new models, tables, seeders and commands.
 
 Each generator checks everything first (the name, that nothing has it yet
-and the file system can hold its file, the instance) and refuses in one
-line before it writes a file; then it writes the new file from ``stubs/``
-and lists it in ``config/app.py``, or removes the new file again when
-config/app.py cannot be written. The stubs give every line the same layout
-whatever the name (a call split by a trailing comma, the class's own
-``__name__``), so that ruff keeps what they write as written.
+and the file system can hold its file, the instance, a model's fields) and
+refuses in one line before it writes a file; then it writes the new file
+from ``stubs/`` and lists it in ``config/app.py`` (a model with fields adds
+its factory to ``tests/factories.py`` too), or removes the new file again
+and puts back what it edited when a file cannot be written. The stubs give
+every line the same layout whatever the name (a call split by a trailing
+comma, the class's own ``__name__``), and calllayout.py lays out a field's
+line as ruff would, so that ruff keeps what they write as written.
 """
 
 import json
@@ -19,6 +21,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from edmunds.config.configurationerror import ConfigurationError
+from edmunds.console.generators.calllayout import INDENT, assignment
+from edmunds.console.generators.fields import parse_fields
 from edmunds.console.generators.names import (
     LINE_LENGTH,
     class_name,
@@ -42,20 +46,32 @@ def make():
 
 @make.command("model")
 @click.argument("name")
+@click.argument("fields", nargs=-1, metavar="[FIELD]...")
 @click.option("--instance", help="Database instance (default: the first).")
 @click.option("--table", help="Table name (default: NAME in plural snake case).")
 @with_appcontext
-def make_model(name, instance, table):
-    """A model NAME in app/database/models/, listed in config."""
+def make_model(name, fields, instance, table):
+    """A model NAME in app/database/models/, listed in config.
+
+    Each FIELD is NAME:TYPE[:ARG][?], e.g. title:string:120 body:text?
+    user:references; with fields, tests/factories.py gets its factory.
+    """
     class_name(name, "model")
     table = table_name(table or _plural_snake(name))
     bind_key = _bind_key(instance)
+    fields = [_resolved(field, bind_key) for field in parse_fields(fields)]
     path = _new_file("app/database/models", name)
     config = _config_without(name)
     _refuse_existing_table(table)
+    factories = _factories_for(name, fields) if fields else None
     config.add(("database", "modelsandtables"), _module_of(path), name)
-    _write(path, "model", config, name=name, table=table, bind_key=_literal(bind_key))
+    if factories:
+        factories.add(_module_of(path), name, fields)
+    source = _model_source(name, table, bind_key, fields)
+    _write(path, source, config, *([factories] if factories else []))
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
+    if factories:
+        click.echo(f"Added {name}Factory to tests/factories.py.")
     click.echo(f'Next: {_manage()} db migrate -m "Add {table}"')
 
 
@@ -88,10 +104,8 @@ def make_table(name, between):
     config = _config_without(name)
     _refuse_existing_table(table)
     config.add(("database", "modelsandtables"), _module_of(path), name)
-    _write(
-        path,
+    source = _stub(
         "table",
-        config,
         name=name,
         table=table,
         left=left.__name__,
@@ -99,6 +113,7 @@ def make_table(name, between):
         columns=columns,
         bind_key=_literal(_bind_key_of(left)),
     )
+    _write(path, source, config)
     _created(path, f"{name} is listed in config/app.py's modelsandtables")
     click.echo(f'Next: {_manage()} db migrate -m "Add {table}"')
 
@@ -110,7 +125,7 @@ def make_seeder(name):
     """A seeder NAME in app/database/seeders/."""
     class_name(name, "seeder")
     path = _new_file("app/database/seeders", name)
-    _write(path, "seeder", name=name)
+    _write(path, _stub("seeder", name=name))
     _created(path, "call it from DatabaseSeeder.run")
     click.echo(f"Run it alone: {_manage()} db seed --class {name}")
 
@@ -130,7 +145,8 @@ def make_command(name):
     path = _new_file("app/console/commands", name)
     config = _config_without(name)
     config.add(("console", "commands"), _module_of(path), name)
-    _write(path, "command", config, name=name, command=command, where=_relative(path))
+    source = _stub("command", name=name, command=command, where=_relative(path))
+    _write(path, source, config)
     _created(path, f"{name} is listed in config/app.py's console commands")
     click.echo(f"Run it: {_manage()} {command}")
 
@@ -184,12 +200,10 @@ def _name_max(folder):
 def _config_without(name):
     """config/app.py, refused when it already binds ``name``."""
     try:
-        from edmunds.console.generators.configfile import FIRST_PARTY, ConfigFile
+        from edmunds.console.generators.configfile import ConfigFile
+        from edmunds.console.generators.sourcefile import FIRST_PARTY
     except ImportError as error:
-        raise click.ClickException(
-            f"make needs the dev dependency group ({error}): "
-            "uv sync (pip: pip install -e . --group dev)"
-        ) from None
+        raise _needs_dev_group(error) from None
     config = ConfigFile(Path(current_app.root_path) / "config" / "app.py")
     if name in FIRST_PARTY:
         raise click.ClickException(
@@ -202,6 +216,13 @@ def _config_without(name):
     return config
 
 
+def _needs_dev_group(error):
+    return click.ClickException(
+        f"make needs the dev dependency group ({error}): "
+        "uv sync (pip: pip install -e . --group dev)"
+    )
+
+
 def _refuse_existing_table(table):
     for metadata in db.metadatas.values():
         if table in metadata.tables:
@@ -211,26 +232,21 @@ def _refuse_existing_table(table):
 
 
 def _listed_model(name):
-    for entry in current_app.config("app.database.modelsandtables", []):
-        if isinstance(entry, type) and entry.__name__ == name:
-            return entry
+    for model in _listed_models():
+        if model.__name__ == name:
+            return model
     raise click.ClickException(
         f"no model named {name!r} in config/app.py's modelsandtables"
     )
 
 
+def _listed_models():
+    entries = current_app.config("app.database.modelsandtables", [])
+    return [entry for entry in entries if isinstance(entry, type)]
+
+
 def _key_column(model):
-    keys = list(model.__table__.primary_key.columns)
-    if len(keys) != 1:
-        raise click.ClickException(
-            f"{model.__name__} has {len(keys)} primary key columns: a generated "
-            "table links models with one"
-        )
-    (key,) = keys
-    type_name = type(key.type).__name__
-    column_type = "db." + (
-        type_name if repr(key.type) == f"{type_name}()" else repr(key.type)
-    )
+    key = _primary_key(model)
     target = f'"{model.__tablename__}.{key.name}"'
     foreign_key = f'db.ForeignKey({target}, ondelete="CASCADE"),'
     if len(" " * 8 + foreign_key) > LINE_LENGTH:
@@ -241,31 +257,124 @@ def _key_column(model):
     return (
         "    db.Column(\n"
         f'        "{snake_case(model.__name__)}_{key.name}",\n'
-        f"        {column_type},\n"
+        f"        {_column_type(key)},\n"
         f"        {foreign_key}\n"
         "        primary_key=True,\n"
         "    ),\n"
     )
 
 
-def _write(path, stub, config=None, **values):
-    """The new file, then ``config`` (when it lists it): both or neither."""
-    source = Template((STUBS / f"{stub}.py.stub").read_text()).substitute(values)
+def _primary_key(model):
+    keys = list(model.__table__.primary_key.columns)
+    if len(keys) != 1:
+        raise click.ClickException(
+            f"{model.__name__} has {len(keys)} primary key columns: make links "
+            "to models with one"
+        )
+    return keys[0]
+
+
+def _column_type(column):
+    """Its type as a model writes it: db.Integer, db.String(50)."""
+    type_name = type(column.type).__name__
+    return "db." + (
+        type_name if repr(column.type) == f"{type_name}()" else repr(column.type)
+    )
+
+
+def _resolved(field, bind_key):
+    """A reference with its model and key; any other field as it is."""
+    if field.type != "references":
+        return field
+    models = [
+        model for model in _listed_models() if snake_case(model.__name__) == field.name
+    ]
+    if len(models) != 1:
+        camel = "".join(word.capitalize() for word in field.name.split("_"))
+        raise click.ClickException(
+            f"field {field.spec!r} needs one model whose snake-case name is "
+            f"{field.name!r} ({camel}) in config/app.py's modelsandtables; it has "
+            + (" and ".join(model.__name__ for model in models) or "none")
+        )
+    (model,) = models
+    if _bind_key_of(model) != bind_key:
+        manager = current_app.extensions["edmunds.database"]
+        where = manager.instance_name(_bind_key_of(model))
+        raise click.ClickException(
+            f"field {field.spec!r}: {model.__name__} lives on database instance "
+            f"{where!r}, the new model on {manager.instance_name(bind_key)!r}; a "
+            f"foreign key cannot point into another database (--instance {where})"
+        )
+    key = _primary_key(model)
+    return field.referencing(
+        model.__name__, f"{model.__table__.name}.{key.name}", _column_type(key)
+    )
+
+
+def _factories_for(name, fields):
+    """tests/factories.py, ready for NAME's factory; None, said, without it."""
+    try:
+        from edmunds.console.generators.factoriesfile import FactoriesFile
+    except ImportError as error:
+        raise _needs_dev_group(error) from None
+    path = Path(current_app.root_path) / "tests" / "factories.py"
+    if not path.exists():
+        click.echo("No tests/factories.py: no factory written.")
+        return None
+    factories = FactoriesFile(path)
+    factories.refuse_clashes(name, fields)
+    missing = factories.missing()
+    if missing:
+        click.echo(f"tests/factories.py has no {missing!r}: no factory written.")
+        return None
+    return factories
+
+
+def _model_source(name, table, bind_key, fields):
+    columns = "".join(
+        assignment(INDENT, field.column_name, field.column()) for field in fields
+    )
+    relationships = "".join(
+        assignment(INDENT, field.name, field.relationship())
+        for field in fields
+        if field.model
+    )
+    return _stub(
+        "model",
+        name=name,
+        table=table,
+        bind_key=_literal(bind_key),
+        imports="db, relationship" if relationships else "db",
+        # The relationships a paragraph of their own, as in User and Tag.
+        columns=columns + ("\n" + relationships if relationships else ""),
+    )
+
+
+def _stub(stub, **values):
+    return Template((STUBS / f"{stub}.py.stub").read_text()).substitute(values)
+
+
+def _write(path, source, *edited):
+    """The new file, then the ``edited`` ones: all or nothing."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # "x": a file that appeared since the checks is never overwritten.
         new_file = path.open("x")
     except OSError as error:
         raise _cannot_write(path, error) from None
+    written = []
     try:
         with new_file:
             new_file.write(source)
-        if config is not None:
-            config.write()
+        for file in edited:
+            file.write()
+            written.append(file)
     except BaseException as error:
         # Nothing half made: a file cut short, or one that config/app.py
-        # does not list, goes again.
+        # does not list, goes again, and an edited file is as it was.
         path.unlink()
+        for file in written:
+            file.restore()
         if isinstance(error, OSError):
             raise _cannot_write(path, error) from None
         raise

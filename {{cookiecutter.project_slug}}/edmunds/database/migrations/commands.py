@@ -23,6 +23,7 @@ from flask_migrate.cli import db as flask_migrate_db
 
 from edmunds.console.productionguard import refuse_outside_test_databases
 from edmunds.database.db import db
+from edmunds.database.migrations.questions import with_no_input
 from edmunds.database.migrations.unlistedmodels import unlisted_models
 
 # Where commands.py leaves each database's revisions at a command's start.
@@ -35,6 +36,7 @@ def db_commands():
     group = copy.copy(flask_migrate_db)
     group.commands = dict(flask_migrate_db.commands)
     group.commands["init"] = _replace_callback(group.commands["init"], _init)
+    group.commands["migrate"] = with_no_input(group.commands["migrate"])
     for name in ("migrate", "check"):
         group.commands[name] = _before(group.commands[name], _refuse_to_compare)
     # It drops tables and their rows as it goes down.

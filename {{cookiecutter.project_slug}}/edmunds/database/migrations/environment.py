@@ -18,7 +18,7 @@ from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy import event
 
-from edmunds.database.migrations import revisionrewriter
+from edmunds.database.migrations import notnullcolumns, renames, revisionrewriter
 from edmunds.database.migrations.commands import HEADS_AT_START
 from edmunds.database.migrations.migrationlock import migration_lock
 
@@ -152,7 +152,9 @@ def _run_online(config, engines, metadata):
             return
         script = directives[0]
         instance = names[len(script.upgrade_ops_list) - 1]
+        renames.ask_about_renames(script, context)  # before its drops are warned of
         revisionrewriter.rewrite(script, instance or "default")
+        notnullcolumns.fill_existing_rows(script, context)
         # `db migrate` with no change anywhere writes no empty revision.
         if len(script.upgrade_ops_list) == len(names) and all(
             ops.is_empty() for ops in script.upgrade_ops_list

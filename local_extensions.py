@@ -182,11 +182,28 @@ def python_json(value):
     return python_string(json.dumps(value, ensure_ascii=False))
 
 
+# A name for Docker images and Kubernetes objects, with room left of the 63
+# characters a label may have for suffixes such as "-migrate".
+NAME_LENGTH = 40
+
+
+def dns_label(slug):
+    """The project's name as Docker and Kubernetes take it (an RFC 1035
+    label): lower-case letters, digits and "-", a letter first, no "-" last,
+    at most NAME_LENGTH characters. A slug is a Python identifier, so "_"
+    is the only character to change: my_app is my-app."""
+    label = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-")
+    if not label[:1].isalpha():
+        label = f"app-{label}".rstrip("-")
+    return label[:NAME_LENGTH].rstrip("-")
+
+
 class Escapes(Extension):
     """Filters that put a free-text answer safely into each kind of file."""
 
     def __init__(self, environment):
         super().__init__(environment)
+        environment.filters["dns_label"] = dns_label
         environment.filters["python_json"] = python_json
         environment.filters["python_string"] = python_string
         environment.filters["quoted_string"] = quoted_string

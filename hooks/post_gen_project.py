@@ -29,8 +29,24 @@ INIT_GIT = ANSWERS["init_git"]
 # Written by the pre-gen hook when the bake started in an empty folder.
 FRESH_BAKE_MARKER = ".edmunds-template-fresh-bake"
 
-# Whole files that exist only when their prompt says yes.
-DOCKER_FILES = ["Dockerfile", ".dockerignore"]
+# Kubernetes migrates a SQLite file in the app's own pod, on its volume, and
+# database servers in a Job before the rollout: one of the two stays.
+KUBERNETES = "deploy/kubernetes"
+SQLITE_ONLY = f"{KUBERNETES}/storage.yaml"
+SERVERS_ONLY = f"{KUBERNETES}/migrate-job.yaml"
+# Whole files that exist only when their prompt says yes: the image, and
+# what deploys it (README.md, Deploying); then their folders, if empty.
+DOCKER_FILES = [
+    "Dockerfile",
+    ".dockerignore",
+    "compose.yaml",
+    "deploy/nginx.conf",
+    f"{KUBERNETES}/deployment.yaml",
+    f"{KUBERNETES}/service.yaml",
+    SQLITE_ONLY,
+    SERVERS_ONLY,
+]
+DOCKER_FOLDERS = [KUBERNETES, "deploy"]
 # The pre-commit the README and the CI workflow install, as a tool of its
 # own: the project's environment leaves it out.
 PRE_COMMIT = "pre-commit==4.7.0"
@@ -78,6 +94,13 @@ def remove_unwanted_files():
     if not DOCKER:
         for name in DOCKER_FILES:
             Path(name).unlink()
+        # A file of the project's own in them keeps them.
+        for name in DOCKER_FOLDERS:
+            if not any(Path(name).iterdir()):
+                Path(name).rmdir()
+        return
+    on_sqlite = "sqlite" in (ANSWERS["database"], ANSWERS["users_database"])
+    Path(SERVERS_ONLY if on_sqlite else SQLITE_ONLY).unlink()
 
 
 def put_lock_in_place():

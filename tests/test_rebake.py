@@ -194,6 +194,8 @@ def test_a_rebake_keeps_the_projects_own_env_file_byte_for_byte(place):
         " M README.md",
         "?? .dockerignore",
         "?? Dockerfile",
+        "?? compose.yaml",
+        "?? deploy/",
     ]
 
 

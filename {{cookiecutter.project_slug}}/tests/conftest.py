@@ -1,4 +1,5 @@
 import functools
+import logging
 import os
 
 import flask_migrate
@@ -15,6 +16,10 @@ from edmunds.database.databaseconnectionerror import (  # noqa: E402
     DatabaseConnectionError,
 )
 from edmunds.database.db import db  # noqa: E402
+from edmunds.database.migrations.modeldifferences import (  # noqa: E402
+    model_differences,
+    summary,
+)
 from edmunds.database.testdatabaseguard import (  # noqa: E402
     refuse_databases_not_meant_for_tests,
 )
@@ -22,7 +27,8 @@ from edmunds.database.testdatabaseguard import (  # noqa: E402
 
 def pytest_collection_finish(session):
     # Once, before the first test, and only when a test will use the app:
-    # a database that is not the tests' own stops the whole run here.
+    # a database that is not the tests' own, or a model that its migrations
+    # do not make, stops the whole run here.
     if session.config.option.collectonly:
         return  # listing the tests touches no database
     if any("app" in item.fixturenames for item in session.items):
@@ -36,6 +42,31 @@ def app_on_test_databases():
         refuse_databases_not_meant_for_tests(app)
     except (ConfigurationError, DatabaseConnectionError) as error:
         pytest.exit(f"Error: {error}", returncode=3)
+    with app.app_context():
+        for engine in db.engines.values():
+            # Whatever an earlier, interrupted run left behind.
+            stale = MetaData()
+            stale.reflect(engine)
+            stale.drop_all(engine)
+        # Alembic logs each step to stderr (migrations/alembic.ini), which
+        # pytest would show above the first test: its errors only.
+        logging.disable(logging.INFO)
+        try:
+            flask_migrate.upgrade()
+            differences = model_differences(app)
+        except SystemExit:
+            pytest.exit(
+                "Error: the migrations failed on the test databases (above)",
+                returncode=3,
+            )
+        finally:
+            logging.disable(logging.NOTSET)
+    if differences:
+        pytest.exit(
+            f"Error: models and migrations differ: {summary(differences)}; run "
+            'python manage.py db migrate -m "..." to write the revision',
+            returncode=3,
+        )
     return app
 
 
@@ -46,15 +77,7 @@ def app():
     Only on the databases .env.testing.py names: see
     edmunds/database/testdatabaseguard.py.
     """
-    app = app_on_test_databases()
-    with app.app_context():
-        for engine in db.engines.values():
-            # Whatever an earlier, interrupted run left behind.
-            stale = MetaData()
-            stale.reflect(engine)
-            stale.drop_all(engine)
-        flask_migrate.upgrade()
-    return app
+    return app_on_test_databases()
 
 
 @pytest.fixture

@@ -6,15 +6,17 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import NotFound
 
 from edmunds.database.databaseconnectionerror import DatabaseConnectionError
+from edmunds.database.migrations.revisions import KNOWN_REVISIONS, KnownRevisions
 from edmunds.http.api import Api
 from edmunds.http.bodylimit import refuse_a_body_past_the_limit
 from edmunds.http.databaseunavailable import database_unavailable
 from edmunds.http.nostore import no_store
+from edmunds.http.schemabehind import schema_behind
 from edmunds.support.serviceprovider import ServiceProvider
 
 
@@ -25,7 +27,10 @@ class ApiServiceProvider(ServiceProvider):
       validate the requests, and ``/api/docs``, Swagger UI served from the
       swagger-ui-bundle package: nothing is fetched from another site;
     - every error in JSON (see edmunds/http/api.py); a database that goes
-      away answers 503; a body over MAX_CONTENT_LENGTH 413 (bodylimit.py);
+      away answers 503; a table or column the database lacks 500, naming
+      the fix in development (schemabehind.py); a body over
+      MAX_CONTENT_LENGTH 413 (bodylimit.py);
+    - the revisions of migrations/, read once here for /ready (health.py);
     - ``SECURITY_HEADERS`` (config/api.py) on every answer, and
       ``Cache-Control: no-store`` on the API's own and every error (nostore.py).
 
@@ -44,8 +49,15 @@ class ApiServiceProvider(ServiceProvider):
         app.extensions["edmunds.api"] = api
         # A server that cut the connection, or refuses new ones (which the
         # drivers report as DatabaseConnectionError).
-        for error in (OperationalError, InterfaceError, DatabaseConnectionError):
+        for error in (InterfaceError, DatabaseConnectionError):
             app.register_error_handler(error, database_unavailable)
+        # Either may be a missing table or column instead; schema_behind
+        # hands a server gone away on to database_unavailable.
+        for error in (OperationalError, ProgrammingError):
+            app.register_error_handler(error, schema_behind)
+        if "migrate" in app.extensions:
+            # As the app is built, never per request: it loads every revision.
+            app.extensions[KNOWN_REVISIONS] = KnownRevisions(app)
         app.before_request(refuse_a_body_past_the_limit)
         app.after_request(no_store)
 

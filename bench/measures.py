@@ -30,7 +30,8 @@ GUNICORN_WORKERS = 2
 # Both apps in sync workers: the baseline has no gunicorn.conf.py, and the
 # bake's picks threads (for slow clients) that would add their hand-offs to
 # one side only; sync also keeps these rows comparable with earlier runs.
-GUNICORN_WORKER_CLASS = ("--worker-class", "sync")
+# One thread: with more, gunicorn runs gthread whatever the class says.
+GUNICORN_WORKER_CLASS = ("--worker-class", "sync", "--threads", "1")
 # Untimed load before each timed one: both workers up (the baseline's import
 # the app after the fork), their first requests' caches filled.
 WARM_UP_SECONDS = 2

@@ -47,6 +47,9 @@ UV = shutil.which("uv")
 PYENV_VERSIONS = Path.home() / ".pyenv" / "versions"
 # Set by .ci/run: what would skip for want of a server or an interpreter fails.
 REQUIRE_ALL = os.environ.get("EDMUNDS_TEMPLATE_REQUIRE_ALL") == "1"
+# The framework's own tests import a bake's packages: tests/test_framework.py
+# runs them inside bakes, never this process.
+collect_ignore = ["edmunds"]
 
 
 def pytest_xdist_auto_num_workers(config):

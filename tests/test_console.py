@@ -392,3 +392,68 @@ def test_make_keeps_every_byte_of_the_config_and_passes_ruff(cookies):
                 input=stdin,
             )
             assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+POST_SEEDER = """\
+from edmunds.database.seeding.seeder import Seeder
+from tests.factories import PostFactory
+
+
+class PostSeeder(Seeder):
+    \"\"\"Posts of the project's own: rows on every `db seed`.\"\"\"
+
+    def run(self):
+        PostFactory.create_batch(3)
+"""
+POSTS_HANDLER = """\
+from flask import jsonify
+
+from app.database.models.post import Post
+from edmunds.database.db import db
+
+
+def index():
+    posts = db.session.scalars(db.select(Post).order_by(Post.id)).all()
+    return jsonify([{"id": post.id, "title": post.title} for post in posts])
+"""
+POSTS_ROUTE = """\
+    writing = Blueprint("posts", __name__, description="Posts")
+    writing.add_url_rule("/api/posts", "index", posts.index, methods=["GET"])
+    api.register_blueprint(writing)
+"""
+
+
+def test_the_shipped_tests_pass_beside_the_projects_own_code(cookies):
+    # A model, a seeder that adds rows every time and a route, each added
+    # as the README says: no shipped test may turn red over them.
+    project = bake(cookies, project_name="Own Code")
+    python = project_python(project)
+    manage(project, python, {}, "db", "upgrade")
+    manage(project, python, {}, "make", "model", "Post", "title:string:80")
+    manage(project, python, {}, "make", "seeder", "PostSeeder")
+    (project / "app/database/seeders/postseeder.py").write_text(POST_SEEDER)
+    seeders = project / "app/database/seeders/databaseseeder.py"
+    seeders.write_text(
+        "from app.database.seeders.postseeder import PostSeeder\n"
+        + seeders.read_text().replace(
+            "        self.call(SampleSeeder)\n",
+            "        self.call(SampleSeeder)\n        self.call(PostSeeder)\n",
+        )
+    )
+    (project / "app/http/handlers/posts.py").write_text(POSTS_HANDLER)
+    routes = project / "app/http/routes.py"
+    routes.write_text(
+        routes.read_text()
+        .replace("import home, tags,", "import home, posts, tags,")
+        .replace(
+            "    api.register_blueprint(labels)\n",
+            "    api.register_blueprint(labels)\n\n" + POSTS_ROUTE,
+        )
+    )
+    manage(project, python, {}, "db", "migrate", "-m", "Posts")
+    manage(project, python, {}, "db", "upgrade")
+    seeded = manage(project, python, {}, "db", "seed").stdout
+    assert "3 posts" in seeded, seeded
+
+    tested = run(project, python, "-m", "pytest", "-p", "no:cacheprovider")
+    assert_baked_suite_passed(tested.stdout)

@@ -105,9 +105,7 @@ class Workplace:
         self.project_file("edmunds/support/templategeneration.py").write_text(
             NEW_CORE_MODULE
         )
-        self.project_file("tests/edmunds/test_templategeneration.py").write_text(
-            NEW_CORE_TEST
-        )
+        self.project_file("tests/test_templategeneration.py").write_text(NEW_CORE_TEST)
         pyproject = self.project_file("pyproject.toml")
         old, new = TOOLING_LINE
         assert old in pyproject.read_text(), f"the template lost {old!r}"
@@ -326,9 +324,7 @@ def test_the_template_change_arrives_without_conflict(journey):
     assert (
         project / "edmunds/support/templategeneration.py"
     ).read_text() == NEW_CORE_MODULE
-    assert (
-        project / "tests/edmunds/test_templategeneration.py"
-    ).read_text() == NEW_CORE_TEST
+    assert (project / "tests/test_templategeneration.py").read_text() == NEW_CORE_TEST
     assert TOOLING_LINE[1] in (project / "pyproject.toml").read_text()
     assert TEMPLATE_README_LINE in (project / "README.md").read_text()
     assert leftovers(project) == []

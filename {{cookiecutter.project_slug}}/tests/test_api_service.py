@@ -10,6 +10,8 @@ from sqlalchemy.exc import OperationalError
 from app.database.models.tag import Tag
 
 
+# The samples' operations: a route the project adds joins them, and these
+# tests check the ones they know.
 def test_the_openapi_document_lists_every_endpoint(client):
     response = client.get("/api/openapi.json")
 
@@ -22,7 +24,7 @@ def test_the_openapi_document_lists_every_endpoint(client):
         for method in item
         if method != "parameters"
     }
-    assert operations == {
+    assert operations >= {
         ("GET", "/up"),
         ("GET", "/ready"),
         ("GET", "/api/users"),
@@ -72,7 +74,9 @@ def test_the_document_names_every_status_an_operation_answers(client):
         if method != "parameters"
     }
 
-    assert documented == DOCUMENTED_STATUSES
+    assert {key: documented.get(key) for key in DOCUMENTED_STATUSES} == (
+        DOCUMENTED_STATUSES
+    )
 
 
 def integer_query_arguments(spec):
@@ -88,22 +92,22 @@ def integer_query_arguments(spec):
 
 
 # int() reads each as a number: 10, 1 (full-width), 1 (Arabic-Indic), 1.
-@pytest.mark.parametrize("value", ["1_0", "\uff11", "\u0661", " 1", "+1"])
-def test_every_integer_query_argument_takes_ascii_digits_only(client, value):
+def test_every_integer_query_argument_takes_ascii_digits_only(client):
     ada = client.post("/api/users", json={"name": "Ada"}).get_json()
     arguments = integer_query_arguments(client.get("/api/openapi.json").get_json())
     assert ("/api/tags", "page") in arguments and ("/api/tags", "per_page") in arguments
 
-    for path, name in arguments:
-        url = path.replace("{user_id}", str(ada["id"]))
-        response = client.get(url, query_string={name: value})
+    for value in ("1_0", "\uff11", "\u0661", " 1", "+1"):
+        for path, name in arguments:
+            url = path.replace("{user_id}", str(ada["id"]))
+            response = client.get(url, query_string={name: value})
 
-        assert response.status_code == 400, (path, name)
-        assert response.get_json()["error"] == {
-            "code": 400,
-            "message": f"{name}: Not a valid integer",
-            "field": name,
-        }
+            assert response.status_code == 400, (path, name, value)
+            assert response.get_json()["error"] == {
+                "code": 400,
+                "message": f"{name}: Not a valid integer",
+                "field": name,
+            }
 
 
 def test_the_docs_page_loads_nothing_from_elsewhere(client):
@@ -195,21 +199,22 @@ def sized(body):
 
 
 @pytest.mark.parametrize("framing", [sized, chunked])
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [("post", "/api/users"), ("put", "/api/users/1/tags/1"), ("post", "/nowhere")],
-)
-def test_a_body_past_the_limit_answers_413_in_json(app, client, framing, method, path):
+def test_a_body_past_the_limit_answers_413_in_json(app, client, framing):
     limit = app.config["MAX_CONTENT_LENGTH"]
     # A JSON object, blanks after it: cut at the limit, it would still read.
     body = b'{"name": "Ada"}'.ljust(max(limit + 1, 10 * 1024 * 1024))
 
-    response = getattr(client, method)(
-        path, content_type="application/json", **framing(body)
-    )
+    for method, path in [
+        ("post", "/api/users"),
+        ("put", "/api/users/1/tags/1"),
+        ("post", "/nowhere"),
+    ]:
+        response = getattr(client, method)(
+            path, content_type="application/json", **framing(body)
+        )
 
-    assert response.status_code == 413
-    assert response.get_json()["error"]["code"] == 413
+        assert response.status_code == 413, path
+        assert response.get_json()["error"]["code"] == 413, path
     assert client.get("/api/users").get_json()["total"] == 0
 
 

@@ -1,6 +1,3 @@
-import pytest
-
-
 def test_create_answers_201_with_the_new_tag(client):
     response = client.post("/api/tags", json={"name": "math"})
 
@@ -35,22 +32,19 @@ def test_a_duplicate_name_answers_409_and_keeps_one_tag(client):
     assert client.post("/api/tags", json={"name": "engines"}).status_code == 201
 
 
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [
+def test_invalid_tags_are_refused_naming_the_field(client):
+    for body, field in [
         ({}, "name"),
         ({"name": ""}, "name"),
         ({"name": ["math"]}, "name"),
         ({"name": "x" * 51}, "name"),
         ({"name": "math", "colour": "red"}, "colour"),
-    ],
-)
-def test_invalid_tags_are_refused_naming_the_field(client, body, field):
-    response = client.post("/api/tags", json=body)
+    ]:
+        response = client.post("/api/tags", json=body)
 
-    assert response.status_code == 400
-    assert response.get_json()["error"]["field"] == field
-    assert client.get("/api/tags").get_json()["total"] == 0
+        assert response.status_code == 400, body
+        assert response.get_json()["error"]["field"] == field, body
+        assert client.get("/api/tags").get_json()["total"] == 0, body
 
 
 def test_a_tag_list_page_out_of_bounds_is_refused(client):
@@ -68,49 +62,44 @@ def test_a_body_that_is_no_json_object_is_refused(client):
     assert client.get("/api/tags").get_json()["total"] == 0
 
 
-@pytest.mark.parametrize("twin", ["MATH", "Math", "ｍａｔｈ", "ＭＡＴＨ", " math "])
-def test_names_that_read_the_same_are_one_tag(client, twin):
+def test_names_that_read_the_same_are_one_tag(client):
     client.post("/api/tags", json={"name": "math"})
+    for twin in ("MATH", "Math", "ｍａｔｈ", "ＭＡＴＨ", " math "):
+        response = client.post("/api/tags", json={"name": twin})
 
-    response = client.post("/api/tags", json={"name": twin})
-
-    assert response.status_code == 409
-    assert client.get("/api/tags").get_json()["total"] == 1
+        assert response.status_code == 409, twin
+        assert client.get("/api/tags").get_json()["total"] == 1, twin
 
 
 # Cyrillic а; Greek Α and Ι, capitals; "rn" for "m"; Cherokee Ꮇ, which
 # folds to a letter that reads as "m"; digits 0 for o's.
-@pytest.mark.parametrize(
-    ("name", "twin"),
-    [
+def test_names_that_look_alike_are_one_tag(client):
+    for name, twin in [
         ("admin", "\u0430dmin"),
         ("admin", "\u0391DM\u0399N"),
         ("admin", "adrnin"),
         ("admin", "ad\u13b7in"),
         ("book", "B00K"),
-    ],
-)
-def test_names_that_look_alike_are_one_tag(client, name, twin):
-    client.post("/api/tags", json={"name": name})
+    ]:
+        client.post("/api/tags", json={"name": name})
 
-    response = client.post("/api/tags", json={"name": twin})
+        response = client.post("/api/tags", json={"name": twin})
 
-    assert response.status_code == 409
-    assert client.get("/api/tags").get_json()["total"] == 1
+        assert response.status_code == 409, twin
+    assert client.get("/api/tags").get_json()["total"] == 2
 
 
-@pytest.mark.parametrize("other", ["admins", "adm", "odmin", "Straße"])
-def test_names_that_do_not_look_alike_are_two_tags(client, other):
+def test_names_that_do_not_look_alike_are_two_tags(client):
     client.post("/api/tags", json={"name": "admin"})
-
-    assert client.post("/api/tags", json={"name": other}).status_code == 201
+    for other in ("admins", "adm", "odmin", "Straße"):
+        assert client.post("/api/tags", json={"name": other}).status_code == 201, other
 
 
 # Zero-width space, zero-width joiner, word joiner, soft hyphen, right-to-left
 # override, byte order mark, line separator, a tag character.
-@pytest.mark.parametrize(
-    ("name", "character"),
-    [
+def test_a_name_holding_an_invisible_character_is_refused(client):
+    tag = client.post("/api/tags", json={"name": "poetry"}).get_json()
+    for name, character in [
         ("\u200bmath", "U+200B"),
         ("ma\u200dth", "U+200D"),
         ("math\u2060", "U+2060"),
@@ -119,18 +108,14 @@ def test_names_that_do_not_look_alike_are_two_tags(client, other):
         ("\ufeffmath", "U+FEFF"),
         ("ma\u2028th", "U+2028"),
         ("math\U000e0041", "U+E0041"),
-    ],
-)
-def test_a_name_holding_an_invisible_character_is_refused(client, name, character):
-    tag = client.post("/api/tags", json={"name": "poetry"}).get_json()
+    ]:
+        created = client.post("/api/tags", json={"name": name})
+        renamed = client.patch(f"/api/tags/{tag['id']}", json={"name": name})
 
-    created = client.post("/api/tags", json={"name": name})
-    renamed = client.patch(f"/api/tags/{tag['id']}", json={"name": name})
-
-    for response in (created, renamed):
-        assert response.status_code == 400
-        error = response.get_json()["error"]
-        assert error["field"] == "name" and character in error["message"]
+        for response in (created, renamed):
+            assert response.status_code == 400, character
+            error = response.get_json()["error"]
+            assert error["field"] == "name" and character in error["message"]
     assert client.get("/api/tags").get_json()["items"] == [tag]
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import edmunds
 from app.database.models.user import User
 from edmunds.console.generators.calllayout import INDENT, Call, assignment
 from edmunds.console.generators.fields import parse_fields
@@ -16,7 +17,8 @@ from edmunds.database.providers.migrateserviceprovider import (
     MigrateServiceProvider,
 )
 
-PROJECT = Path(__file__).parents[2]
+# The bake these tests run in (tests/test_framework.py): its edmunds/'s parent.
+PROJECT = Path(edmunds.__file__).resolve().parents[1]
 CONFIG = """\
 from app.database.models.tag import Tag
 from app.database.models.user import User

@@ -1,8 +1,14 @@
+"""The framework's tests, run inside a bake (tests/test_framework.py)."""
+
 import os
 import textwrap
 
 import pytest
 
+# Every model of the bake, as its app loads them (config/app.py lists them):
+# a test that imports one sample model would otherwise leave its foreign
+# keys pointing at tables no module has defined yet.
+import config.app  # noqa: F401
 from edmunds.application import Application
 
 EXAMPLE_KEY = "change-me"

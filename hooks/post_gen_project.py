@@ -47,8 +47,9 @@ DOCKER_FILES = [
     SERVERS_ONLY,
 ]
 DOCKER_FOLDERS = [KUBERNETES, "deploy"]
-# The pre-commit the README and the CI workflow install, as a tool of its
-# own: the project's environment leaves it out.
+# The pre-commit the README and the CI workflow run with uvx, as a tool of
+# its own: the project's environment leaves it out, and its hook needs no
+# folder of uv's on PATH.
 PRE_COMMIT = "pre-commit==4.7.0"
 
 ENV_FILE = """\
@@ -270,7 +271,7 @@ def print_next_steps(git_problem):
     if git_problem:
         print(f"WARNING: no git repository made: {git_problem}", file=sys.stderr)
     hooks = (
-        f"    uv tool install {PRE_COMMIT} && pre-commit install\n"
+        f"    uvx {PRE_COMMIT.replace('==', '@')} install\n"
         if INIT_GIT and not git_problem
         else ""
     )

@@ -7,9 +7,9 @@ They parse; compose.yaml passes the Compose specification's JSON schema
 strictly (kubernetes-validate), both offline; and they name only services,
 files, ports, users, commands and variables that exist: the Dockerfile's
 port, user and command, gunicorn.conf.py's timeouts, config/app.py's
-instances and databases, the README's variables. `docker compose config`
-and kubeconform are not to be had here: Debian 12 packages neither (its
-docker-compose is version 1), nor does PyPI.
+instances and databases, the variables of the bake's docs/deployment.md.
+`docker compose config` and kubeconform are not to be had here: Debian 12
+packages neither (its docker-compose is version 1), nor does PyPI.
 """
 
 import ast
@@ -51,7 +51,8 @@ SERVERS = {
         "password": "MARIADB_PASSWORD",
     },
 }
-# The settings an instance takes from DB_<NAME>_<KEY> (README.md, Databases).
+# The settings an instance takes from DB_<NAME>_<KEY> (docs/configuration.md,
+# Databases).
 SETTINGS = {"HOST", "PORT", "USER", "PASS", "DATABASE", "FILE"}
 # gunicorn's own defaults, where gunicorn.conf.py sets nothing.
 GUNICORN_DEFAULTS = {"timeout": 30, "graceful_timeout": 30}
@@ -115,7 +116,8 @@ class Bake:
         self.uid = int(re.search(r"--uid (\d+)", user_line)[1])
         self.user = user_line.split()[-1]
         self.workdir = dict(steps)["WORKDIR"]
-        self.readme = (project / "README.md").read_text()
+        # Production and deploying: the README points there.
+        self.deployment = (project / "docs/deployment.md").read_text()
         self.gunicorn = gunicorn_settings(project / "gunicorn.conf.py")
         self.databases = dict(
             re.findall(
@@ -144,7 +146,7 @@ def test_a_bake_without_docker_has_no_deploy_files(cookies):
     project = bake(cookies, init_git=False, database="postgresql")
     assert not (project / "compose.yaml").exists()
     assert not (project / "deploy").exists()
-    assert "### Deploying" not in (project / "README.md").read_text()
+    assert "### Deploying" not in (project / "docs/deployment.md").read_text()
 
 
 def test_the_files_are_there_and_kubernetes_migrates_as_the_engines_allow(deployed):
@@ -152,12 +154,12 @@ def test_the_files_are_there_and_kubernetes_migrates_as_the_engines_allow(deploy
     expected = {"deployment.yaml", "service.yaml"}
     expected |= {"storage.yaml"} if deployed.sqlite else {"migrate-job.yaml"}
     assert names == expected
-    # The README's Deploying part names each of them.
+    # docs/deployment.md's Deploying part names each of them.
     for path in ["compose.yaml", "deploy/nginx.conf", "deploy/kubernetes/"]:
-        assert f"`{path}`" in deployed.readme
+        assert f"`{path}`" in deployed.deployment
     for name in expected:
-        assert f"`{name}`" in deployed.readme
-    assert "What was run and what was not" in deployed.readme
+        assert f"`{name}`" in deployed.deployment
+    assert "What was run and what was not" in deployed.deployment
 
 
 # The schemas, offline.
@@ -288,7 +290,7 @@ def test_storage_is_a_shared_volume_where_sqlite_lives(deployed):
             assert deployed.databases[name].startswith("/database/")
 
 
-def test_the_variables_are_the_readmes_and_every_secret_comes_from_outside(deployed):
+def test_the_variables_are_the_docs_and_every_secret_comes_from_outside(deployed):
     services = deployed.compose["services"]
     environment = services["app"]["environment"]
     assert services["migrate"]["environment"] == environment
@@ -306,15 +308,15 @@ def test_the_variables_are_the_readmes_and_every_secret_comes_from_outside(deplo
         server_env = server["environment"]
         assert server_env[SERVERS[engine]["database"]] == deployed.databases[name]
         assert server_env[SERVERS[engine]["password"]] == environment[prefix + "PASS"]
-        assert f"`{prefix}HOST`, `_PORT`, `_USER`, `_PASS`" in deployed.readme
+        assert f"`{prefix}HOST`, `_PORT`, `_USER`, `_PASS`" in deployed.deployment
     assert set(environment) == expected
     for variable in environment:
         match = re.fullmatch(r"DB_(\w+?)_([A-Z]+)", variable)
         if match:
             assert match[1] in instance_names and match[2] in SETTINGS
-    assert "`DB_<NAME>_<KEY>`" in deployed.readme
+    assert "`DB_<NAME>_<KEY>`" in deployed.deployment
     # Secrets: the shell's, required (compose stops naming one that is
-    # missing), and each one the README tells how to make.
+    # missing), and each one docs/deployment.md tells how to make.
     text = json.dumps(deployed.compose)  # its values, without its comments
     required = set(re.findall(r"\$\{(\w+):\?[^}]+\}", text))
     assert set(re.findall(r"\$\{(\w+)", text)) == required
@@ -323,7 +325,7 @@ def test_the_variables_are_the_readmes_and_every_secret_comes_from_outside(deplo
     }
     for variable in required:
         assert re.search(
-            rf"^export {variable}=\"\$\(python3 -c ", deployed.readme, re.M
+            rf"^export {variable}=\"\$\(python3 -c ", deployed.deployment, re.M
         )
     secrets = {"SECRET_KEY", *(server["password"] for server in SERVERS.values())}
     for service in services.values():
@@ -460,7 +462,7 @@ def test_kubernetes_migrates_before_the_new_code_serves(deployed):
             "kubectl apply -f deploy/kubernetes/service.yaml "
             "-f deploy/kubernetes/deployment.yaml",
         ]
-        positions = [deployed.readme.index(line) for line in order]
+        positions = [deployed.deployment.index(line) for line in order]
         assert positions == sorted(positions)
     for key in ("image", "env", "envFrom", "securityContext"):
         assert migrator[key] == container[key], key
@@ -477,15 +479,15 @@ def test_the_service_reaches_the_deployments_pods_and_secrets_stay_out(deployed)
     (container,) = pod_of(deployment)["containers"]
     (source,) = container["envFrom"]
     secret = source["secretRef"]["name"]
-    assert f"kubectl create secret generic {secret} " in deployed.readme
+    assert f"kubectl create secret generic {secret} " in deployed.deployment
     assert re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])?", secret) and len(secret) <= 40
     for name, _ in deployed.on_servers:
         for key in ("HOST", "USER", "PASS"):
-            assert f"--from-literal=DB_{name.upper()}_{key}=..." in deployed.readme
+            assert f"--from-literal=DB_{name.upper()}_{key}=..." in deployed.deployment
     for path in (deployed.project / "deploy").rglob("*"):
         if path.is_file():
             text = path.read_text()
             assert "kind: Secret" not in text
-            # A value, where the README's commands hold "...".
+            # A value, where docs/deployment.md's commands hold "...".
             secret = r"(SECRET_KEY|_PASS(WORD)?)\s*[:=]\s*(?!\.\.\.)\S"
             assert not re.search(secret, text), path

@@ -1,7 +1,7 @@
 """pre-commit run --all-files passes where a team first runs it.
 
-A baked project runs pre-commit as a tool of its own (README: `uv tool
-install`, CI: `uvx`), at the version the template's dev tools pin: the
+A baked project runs pre-commit as a tool of its own (README, CI and the
+bake's next steps: `uvx`), at the version the template's dev tools pin: the
 tests run that one, from the template's .venv.
 """
 
@@ -72,16 +72,19 @@ def pre_commit_pin():
 def test_the_project_runs_the_pre_commit_the_template_tests(cookies, capfd):
     project = bake(cookies, project_name="Hook Pins")
     next_steps = capfd.readouterr().err
+    readme = (project / "README.md").read_text()
     pins = re.findall(
         r"(?:uvx pre-commit@|uv tool install pre-commit==|pipx install pre-commit==)"
         r"([\w.]+)",
-        (project / "README.md").read_text()
+        readme
+        + (project / "docs/testing.md").read_text()
         + (project / ".github/workflows/ci.yml").read_text()
-        + next_steps,
+        + next_steps
+        + (TEMPLATE_DIR / "README.md").read_text(),
     )
-    # The README (uv and pipx), the workflow, the hook's next steps.
+    # The README (uvx and pipx), the workflow, the hook's next steps.
     assert len(pins) >= 4 and set(pins) == {pre_commit_pin()}, pins
-    assert "uv run pre-commit" not in (project / "README.md").read_text()
+    assert "uv run pre-commit" not in readme
     # Installed once per machine, not into every environment.
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     listed = pyproject["project"]["dependencies"] + [

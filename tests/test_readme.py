@@ -1,20 +1,24 @@
-"""The baked README, followed to the letter by a newcomer."""
+"""The baked README and its docs/ pages, followed to the letter by a newcomer."""
 
 import json
 import os
 import re
 import secrets
+import shutil
 import stat
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from conftest import (
+    PRE_COMMIT_HOME,
     UV,
     assert_baked_suite_passed,
     bake,
     call,
+    clean_env,
     free_port,
     interpreter,
     project_python,
@@ -37,10 +41,12 @@ def python(project):
     return project_python(project)
 
 
-def section(project, title):
-    readme = (project / "README.md").read_text()
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", readme, re.M | re.S)
-    assert match, f"README.md has no section {title!r}"
+def section(project, title, page="README.md"):
+    """A part of a page, from its heading (# or ##) to the next such heading."""
+    text = (project / page).read_text()
+    heading = rf"^#{{1,2}} {re.escape(title)}\n(.*?)(?=^#{{1,2}} |\Z)"
+    match = re.search(heading, text, re.M | re.S)
+    assert match, f"{page} has no section {title!r}"
     return match.group(1)
 
 
@@ -52,18 +58,20 @@ def code_blocks(text, language):
 
 
 def test_the_readme_covers_what_a_newcomer_needs(project):
-    layout = section(project, "The layout")
+    layout = section(project, "Where things are")
     for folder in ("config/", "bootstrap/", "app/", "edmunds/", "migrations/"):
         assert f"| `{folder}" in layout
-    assert "| `storage/` |" in layout
-    configuration = section(project, "Configuration per environment")
+    assert "| `storage/` |" in layout and "| `docs/` |" in layout
+    configuration = section(
+        project, "Configuration per environment", "docs/configuration.md"
+    )
     for name in (".env.py", "APP_ENV", ".env.<APP_ENV>.py"):
         assert f"`{name}`" in configuration
-    model = section(project, "Adding a model")
+    model = section(project, "Adding a model", "docs/migrations.md")
     for step in ("modelsandtables", "db migrate", "db upgrade"):
         assert step in model
-    assert section(project, "Adding a database instance")
-    production = section(project, "Running in production")
+    assert section(project, "Adding a database instance", "docs/migrations.md")
+    production = section(project, "Running in production", "docs/deployment.md")
     (commands,) = code_blocks(production, "bash")
     assert commands.index("db upgrade") < commands.index("gunicorn")
 
@@ -79,7 +87,7 @@ print(json.dumps([[method.upper(), path] for path, item in paths.items()
 
 
 def test_the_api_table_lists_every_endpoint_and_points_to_the_docs(project, python):
-    api = section(project, "The API")
+    api = section(project, "The API", "docs/api.md")
     assert "/api/docs" in api.split("|")[0]  # before the table
     operations = json.loads(run(project, python, "-c", OPERATIONS).stdout)
 
@@ -146,7 +154,8 @@ def test_clone_to_green_tests_and_a_running_app_in_three_uv_commands(project, tm
 
 
 def test_the_production_commands_serve_the_app(project, tmp_path):
-    (commands,) = code_blocks(section(project, "Running in production"), "bash")
+    production = section(project, "Running in production", "docs/deployment.md")
+    (commands,) = code_blocks(production, "bash")
     assert "127.0.0.1:8000" in commands and "--no-dev" in commands
     port = free_port()
     script = commands.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
@@ -177,7 +186,7 @@ class Note(db.Model):
 def test_adding_a_database_instance_as_the_readme_says(cookies):
     project = bake(cookies, project_name="Two Databases")
     python = project_python(project)
-    steps = section(project, "Adding a database instance")
+    steps = section(project, "Adding a database instance", "docs/migrations.md")
     (instance,) = code_blocks(steps, "python")
     testing_line = re.search(r"\(`(DB_ARCHIVE_FILE = .*?)`\)", steps).group(1)
 
@@ -219,12 +228,57 @@ def test_adding_a_database_instance_as_the_readme_says(cookies):
 def test_the_bake_prints_the_readmes_uv_commands(cookies, capfd):
     project = bake(cookies, project_name="Next Steps")
     printed = capfd.readouterr().err
-    (commands, *_) = code_blocks(section(project, "Get it running"), "bash")
+    steps = section(project, "Get it running")
+    (commands, *_) = code_blocks(steps, "bash")
     for line in commands.strip().splitlines()[1:]:
         assert f"    {line}\n" in printed, line
-    assert "    uv tool install pre-commit==" in printed
-    assert " && pre-commit install\n" in printed
+    # The README's pre-commit step, word for word.
+    (install,) = set(re.findall(r"`(uvx pre-commit@[\w.]+ install)`", steps))
+    assert f"    {install}\n" in printed
     assert "pip install -r" not in printed and "requirements" not in printed
+
+
+def test_the_hooks_step_works_as_printed_without_uvs_tool_folder(cookies, tmp_path):
+    """`uvx pre-commit@... install`: uv alone on PATH, no folder of its tools.
+
+    Later commits run the hooks from a shell with no uv at all.
+    """
+    project = bake(cookies, project_name="Hooks As Printed")
+    steps = section(project, "Get it running")
+    (install,) = set(re.findall(r"`(uvx pre-commit@[\w.]+ install)`", steps))
+    system = os.pathsep.join(["/usr/bin", "/bin"])
+    for tool in ("uv", "uvx", "pre-commit"):
+        assert shutil.which(tool, path=system) is None, f"{tool} is in {system}"
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for tool in ("uv", "uvx"):
+        (tools / tool).symlink_to(Path(UV).with_name(tool))
+    env = uv_env(
+        the_bakes_python(project),
+        PATH=f"{tools}{os.pathsep}{system}",
+        PRE_COMMIT_HOME=str(PRE_COMMIT_HOME),
+    )
+    subprocess.run(
+        ["bash", "-ec", install], cwd=project, env=env, check=True, timeout=300
+    )
+
+    (project / "notes.txt").write_text("Trailing blanks.   \n")
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@localhost"]
+    subprocess.run([*git, "add", "notes.txt"], cwd=project, check=True)
+    committed = subprocess.run(
+        [*git, "commit", "--quiet", "--message", "Notes"],
+        cwd=project,
+        env=clean_env(PATH=system, PRE_COMMIT_HOME=str(PRE_COMMIT_HOME)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = committed.stdout + committed.stderr
+    assert "not found" not in output, output
+    # The hooks ran: one fixed the file and stopped the commit.
+    assert committed.returncode == 1, output
+    assert re.search(r"^trim trailing whitespace\.+Failed$", output, re.M), output
+    assert (project / "notes.txt").read_text() == "Trailing blanks.\n"
 
 
 def test_the_next_steps_say_how_to_get_uv_where_it_is_missing(

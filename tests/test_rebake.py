@@ -192,6 +192,8 @@ def test_a_rebake_keeps_the_projects_own_env_file_byte_for_byte(place):
         " M .cruft.json",
         " M .github/dependabot.yml",
         " M README.md",
+        " M docs/deployment.md",
+        " M docs/testing.md",
         "?? .dockerignore",
         "?? Dockerfile",
         "?? compose.yaml",

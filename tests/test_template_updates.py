@@ -209,7 +209,7 @@ def test_the_project_runs_the_cruft_the_template_tests(cookies):
     project = cookies.bake(extra_context={"init_git": False}).project_path
     runs = re.findall(
         r"(?:uvx cruft@|pipx run cruft==)([\w.]+)",
-        (project / "README.md").read_text()
+        (project / "docs/updates.md").read_text()
         + (project / ".github/workflows/template-updates.yml").read_text(),
     )
     assert runs and set(runs) == {cruft_pin()}

@@ -13,7 +13,7 @@ MAX_CONTENT_LENGTH = 1024 * 1024
 # On every answer. The policy lets the docs page load its own scripts and
 # styles from this app and nothing from anywhere else; Swagger UI sets some
 # styles inline. No Strict-Transport-Security: the HTTPS proxy's to send
-# (README.md, "The API", says why).
+# (docs/api.md says why).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

@@ -383,11 +383,14 @@ SUITE_SECTION = "## The template's test suite"
 DRILL_SECTION = "## Rolling deploy drill"
 # Counted by hand with callgrind when the migrations change (issue 23).
 MIGRATION_COST_SECTION = "## What the migrations' checks cost"
+# Issue 26's logs and traces, before and after, by callgrind: kept the same way.
+LOGS_SECTION = "## Logs and traces"
 # Written by --steadiness, kept by a whole run.
 KEPT_SECTIONS = (
     STEADINESS_SECTION,
     DRILL_SECTION,
     MIGRATION_COST_SECTION,
+    LOGS_SECTION,
     SUITE_SECTION,
 )
 

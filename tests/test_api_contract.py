@@ -307,7 +307,15 @@ def test_a_database_that_goes_away_answers_503_and_logs_one_line(api):
     assert up[0] == 200  # the process runs: /up asks no database
     logged = api.log.read_text().splitlines()[before:]
     assert "Traceback" not in "\n".join(logged)
-    assert len(logged) == len(answers) + 1, logged  # one line each, /ready's too
+    # Production logs JSON: each request's own line, and the failure's.
+    lines = [json.loads(line) for line in logged]
+    requests = {
+        line["request_id"] for line in lines if line["logger"] == "edmunds.request"
+    }
+    failures = [line for line in lines if line["logger"] != "edmunds.request"]
+    assert len(failures) == len(answers) + 1, logged  # one line each, /ready's too
+    # Each with the id of the request it failed.
+    assert {line["request_id"] for line in failures} <= requests, logged
     # It comes back by itself once the database does.
     assert send(api.url, "GET", "/api/tags")[0] == 200
 

@@ -36,8 +36,11 @@ DRIVER_SETS = {
     "PyMySQL": {"database": "sqlite", "users_database": "mysql"},
     "both": {"database": "mysql", "users_database": "postgresql"},
 }
-# The aim: tools run now and then (pre-commit, cruft) stay out.
-DEV_ENVIRONMENT_LIMIT = 40
+# The aim: tools run now and then (pre-commit, cruft) stay out. 45
+# with both drivers: the dev group brings OpenTelemetry's SDK and its Flask
+# and SQLAlchemy instrumentation (10 packages) for the tracing tests; the
+# OTLP exporter's 12 (requests, protobuf...) stay in the otel group.
+DEV_ENVIRONMENT_LIMIT = 45
 
 
 def uv(project, *args, python=None):

@@ -19,6 +19,12 @@ preload_app = True
 worker_class = "gthread"
 threads = 32
 
+# gunicorn's own log lines in the app's shape: JSON in production, with the
+# fields of the app's request line in the access log (off unless
+# --access-logfile is given: the app writes a line per request already).
+# See docs/observability.md.
+logger_class = "edmunds.logging.gunicornlogger.GunicornLogger"
+
 # gunicorn's default control socket is one path per user ($HOME/.gunicorn),
 # which two servers on one machine would fight over.
 control_socket_disable = True

@@ -25,11 +25,21 @@ def bootstrap(http=True):
 
 
 def bootstrap_http(app):
-    """What answers requests: the API's machinery and every route."""
+    """What answers requests: the API's machinery and every route, traces
+    when the OTEL_* variables ask, request ids and the request log."""
     # Imported here: flask-smorest and marshmallow take about a tenth of a
     # second to import, which a migration or a `make model` need not wait for.
     from app.http.routes import register_routes
     from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
+    from edmunds.http.providers.requestlogserviceprovider import (
+        RequestLogServiceProvider,
+    )
+    from edmunds.http.providers.tracingserviceprovider import TracingServiceProvider
 
+    # First: a request's span starts before any hook can refuse the request.
+    app.register(TracingServiceProvider)
     app.register(ApiServiceProvider)
     register_routes(app)
+    # Last: its middleware wraps the rest, so that every answer has its
+    # X-Request-ID and its line times all the app does.
+    app.register(RequestLogServiceProvider)

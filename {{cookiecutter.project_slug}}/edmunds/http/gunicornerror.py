@@ -12,6 +12,8 @@ import json
 
 from gunicorn import util
 
+from edmunds.http.requestid import HEADER, request_id
+
 
 def use_json_errors(app):
     """Put a json_error_writer() with the app's SECURITY_HEADERS in the place
@@ -31,7 +33,8 @@ def use_json_errors(app):
 def json_error_writer(headers, fallback):
     """A stand-in for ``gunicorn.util.write_error``: gunicorn's status and
     message, as ``{"error": {"code": ..., "message": ...}}``, with ``headers``
-    besides.
+    besides, and an ``X-Request-ID`` as every answer of the app has: a new
+    one, since gunicorn hands its writer no request to take one from.
 
     What it cannot write (a header or reason outside Latin-1, which HTTP/1.1
     cannot carry) is left to ``fallback``, gunicorn's own writer: a refusal
@@ -55,6 +58,7 @@ def json_error_writer(headers, fallback):
                 "Cache-Control: no-store\r\n"
                 "Content-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\n"
+                f"{HEADER}: {request_id(None)}\r\n"
             ).encode("latin-1")
         except (UnicodeError, TypeError, ValueError):
             return fallback(sock, status_int, reason, mesg)

@@ -1,0 +1,81 @@
+"""Every request's id on its answer and, in production, one log line per
+request."""
+
+from time import perf_counter
+
+from werkzeug.wsgi import get_path_info
+
+from edmunds.http.requestid import (
+    ENVIRON_KEY,
+    HEADER,
+    current_request_id,
+    request_id,
+)
+from edmunds.http.requestuser import user_id
+
+# The logger of the request lines (edmunds/http/providers/requestlogserviceprovider.py).
+LOGGER = "edmunds.request"
+
+
+class RequestLog:
+    """A WSGI middleware around the whole app (``app.wsgi_app``).
+
+    Around it rather than in Flask's before_request and after_request: it
+    sees every answer (a 413 refused before any handler, the 500 of an
+    unhandled exception, a 404 no route matched), times all the app does,
+    and runs once per request whatever the app's own hooks do.
+
+    ``log`` writes each request's line (production); None writes none
+    (development, whose server writes its own text line per request).
+    """
+
+    def __init__(self, wsgi_app, log=None):
+        self.wsgi_app = wsgi_app
+        self.log = log
+
+    def __call__(self, environ, start_response):
+        started = perf_counter()
+        rid = environ[ENVIRON_KEY] = request_id(environ.get("HTTP_X_REQUEST_ID"))
+        token = current_request_id.set(rid)
+        status = None
+
+        def start_with_id(status_line, headers, exc_info=None):
+            nonlocal status
+            status = status_line
+            headers.append((HEADER, rid))
+            return start_response(status_line, headers, exc_info)
+
+        try:
+            return self.wsgi_app(environ, start_with_id)
+        finally:
+            if self.log is not None:
+                # No status: the app raised instead of answering (where
+                # Flask propagates exceptions), and the server answers 500.
+                code = int(status[:3]) if status else 500
+                log_request(self.log, environ, code, perf_counter() - started)
+            current_request_id.reset(token)
+
+
+def log_request(log, environ, status, seconds):
+    """One request's line: ``GET /api/users 200`` with its fields besides.
+
+    gunicorn's access log, when it is on, writes the same
+    (edmunds/logging/gunicornlogger.py).
+    """
+    path = get_path_info(environ)
+    log.info(
+        "%s %s %s",
+        environ.get("REQUEST_METHOD"),
+        path,
+        status,
+        extra={
+            "method": environ.get("REQUEST_METHOD"),
+            # Without the query string: it may carry what a log should not
+            # keep (a token, an email address).
+            "path": path,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+            "request_id": environ.get(ENVIRON_KEY),
+            "user_id": user_id(environ),
+        },
+    )

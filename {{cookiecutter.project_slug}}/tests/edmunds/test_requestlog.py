@@ -1,0 +1,309 @@
+"""Request ids and the request log: edmunds/http/requestid.py,
+requestlog.py, requestuser.py, providers/requestlogserviceprovider.py,
+gunicornerror.py's refusals, and edmunds/logging/ (JSON in production)."""
+
+import json
+import logging
+import re
+import secrets
+import socket
+import textwrap
+import warnings
+from datetime import datetime, timedelta
+
+import pytest
+from flask import request
+from gunicorn import util
+from gunicorn.config import Config as GunicornConfig
+
+from edmunds.application import Application
+from edmunds.http.gunicornerror import json_error_writer
+from edmunds.http.providers.requestlogserviceprovider import (
+    RequestLogServiceProvider,
+)
+from edmunds.http.requestid import request_id
+from edmunds.http.requestuser import USER_ID
+from edmunds.logging import jsonlogs
+from edmunds.logging.gunicornlogger import GunicornLogger
+
+NEW_ID = re.compile(r"[0-9a-f]{32}")
+FIT = [
+    "abc-123",
+    "0" * 32,
+    "~" * 128,
+    "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
+]
+HOSTILE = ["", " ", "a b", "a\tb", "a\nb", "\x00", "\x7f", "caf\xe9", "é", "x" * 129]
+
+
+@pytest.mark.parametrize("sent", FIT)
+def test_a_fit_request_id_is_kept(sent):
+    assert request_id(sent) == sent
+
+
+@pytest.mark.parametrize("sent", [None, *HOSTILE], ids=repr)
+def test_a_missing_or_unfit_request_id_is_replaced_by_a_new_one(sent):
+    made = request_id(sent)
+    assert NEW_ID.fullmatch(made)
+    assert made != request_id(sent)
+
+
+@pytest.fixture
+def logging_as_it_was():
+    """Whatever a test does to the process's logging is undone after it."""
+    root = logging.getLogger()
+    loggers = [root, *map(logging.getLogger, ("app", "edmunds.request"))]
+    loggers += [logging.getLogger(name) for name in jsonlogs.GUNICORN_LOGGERS]
+    saved = [(log, list(log.handlers), log.level, log.propagate) for log in loggers]
+    showwarning, on = warnings.showwarning, jsonlogs._on
+    yield
+    for log, handlers, level, propagate in saved:
+        log.handlers[:] = handlers
+        log.setLevel(level)
+        log.propagate = propagate
+    logging.captureWarnings(False)
+    warnings.showwarning, jsonlogs._on = showwarning, on
+
+
+@pytest.fixture
+def new_app(tmp_path, monkeypatch, logging_as_it_was):
+    """An app on a throwaway project, in production or development, with
+    RequestLogServiceProvider registered after a few routes."""
+    for name in ("APP_ENV", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    def new_app(env):
+        files = {
+            ".env.py": f"SECRET_KEY = {secrets.token_urlsafe(48)!r}",
+            ".env.production.py": "",
+            ".env.development.py": "DEBUG = True",
+        }
+        (tmp_path / "config").mkdir(exist_ok=True)
+        for name, source in files.items():
+            (tmp_path / name).write_text(textwrap.dedent(source))
+        (tmp_path / ".env.py").chmod(0o600)
+        monkeypatch.setenv("APP_ENV", env)
+        app = Application("app", root_path=str(tmp_path))
+
+        @app.before_request
+        def recognise_the_user():
+            # What authentication will do (edmunds/http/requestuser.py).
+            if "user" in request.args:
+                request.environ[USER_ID] = int(request.args["user"])
+
+        app.add_url_rule("/hello", "hello", lambda: {"hello": "world"})
+        app.add_url_rule("/boom", "boom", boom)
+        app.register(RequestLogServiceProvider)
+        return app
+
+    return new_app
+
+
+def boom():
+    raise RuntimeError("boom")
+
+
+def json_lines(text):
+    """Every line of ``text``, each of which must be one JSON object."""
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_production_writes_one_json_line_per_request(new_app, capsys):
+    client = new_app("production").test_client()
+
+    sent = client.get("/hello?token=secret", headers={"X-Request-ID": "abc-123"})
+    made = client.get("/hello", query_string={"user": "7"})
+
+    assert sent.headers["X-Request-ID"] == "abc-123"
+    assert NEW_ID.fullmatch(made.headers["X-Request-ID"])
+    first, second = json_lines(capsys.readouterr().err)
+    duration = first.pop("duration_ms")
+    time = datetime.fromisoformat(first.pop("time"))
+    assert first == {
+        "level": "INFO",
+        "logger": "edmunds.request",
+        "message": "GET /hello 200",
+        "method": "GET",
+        # The query string, which may carry secrets, stays out.
+        "path": "/hello",
+        "status": 200,
+        "request_id": "abc-123",
+        "user_id": None,
+    }
+    assert isinstance(duration, float) and 0 <= duration < 10_000
+    assert time.utcoffset() == timedelta(0)
+    assert second["request_id"] == made.headers["X-Request-ID"]
+    assert second["user_id"] == 7
+
+
+@pytest.mark.parametrize("sent", HOSTILE, ids=repr)
+def test_a_hostile_request_id_is_replaced_in_the_answer_and_the_log(
+    new_app, capsys, sent
+):
+    client = new_app("production").test_client()
+
+    # Werkzeug's test client sends the header's characters as they are.
+    answer = client.get("/hello", environ_base={"HTTP_X_REQUEST_ID": sent})
+
+    made = answer.headers["X-Request-ID"]
+    assert NEW_ID.fullmatch(made)
+    (line,) = json_lines(capsys.readouterr().err)
+    assert line["request_id"] == made
+
+
+def test_an_unhandled_exception_is_json_with_the_id_of_its_request(new_app, capsys):
+    client = new_app("production").test_client()
+
+    answer = client.get("/boom", headers={"X-Request-ID": "boom-1"})
+
+    assert answer.status_code == 500
+    assert answer.headers["X-Request-ID"] == "boom-1"
+    error, line = json_lines(capsys.readouterr().err)
+    assert error["level"] == "ERROR" and error["logger"] == "app"
+    assert error["message"] == "Exception on /boom [GET]"
+    assert error["exc_info"].startswith("Traceback (most recent call last):")
+    assert error["exc_info"].endswith("RuntimeError: boom")
+    assert error["request_id"] == "boom-1"
+    assert (line["path"], line["status"], line["request_id"]) == (
+        "/boom",
+        500,
+        "boom-1",
+    )
+
+
+def test_every_answer_has_its_id_the_404s_and_the_path_as_it_was_asked(new_app, capsys):
+    client = new_app("production").test_client()
+
+    answer = client.get("/caf%C3%A9")
+
+    assert answer.status_code == 404
+    (line,) = json_lines(capsys.readouterr().err)
+    assert line["path"] == "/café" and line["status"] == 404
+    assert line["request_id"] == answer.headers["X-Request-ID"]
+
+
+def test_production_logs_warnings_and_library_lines_in_json_too(new_app, capsys):
+    new_app("production")
+
+    logging.getLogger("sqlalchemy.pool").error("a connection was lost")
+    warnings.warn("an old way", DeprecationWarning, stacklevel=1)
+
+    lines = json_lines(capsys.readouterr().err)
+    assert [(line["logger"], line["level"]) for line in lines] == [
+        ("sqlalchemy.pool", "ERROR"),
+        ("py.warnings", "WARNING"),
+    ]
+    # Outside a request, no request id.
+    assert "request_id" not in lines[0]
+
+
+def test_an_app_built_twice_writes_each_line_once(new_app, capsys):
+    new_app("production")
+    client = new_app("production").test_client()
+
+    client.get("/hello")
+
+    assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_development_keeps_its_text_logs_and_sends_request_ids(new_app, capsys):
+    root_handlers = list(logging.getLogger().handlers)
+    app = new_app("development")
+
+    answer = app.test_client().get("/hello", headers={"X-Request-ID": "dev-1"})
+
+    assert answer.headers["X-Request-ID"] == "dev-1"
+    assert capsys.readouterr().err == ""  # the development server writes its own
+    assert logging.getLogger().handlers == root_handlers
+    assert not jsonlogs.json_logs_on()
+
+
+class Message:
+    """What gunicorn hands its access log: the request and the answer, as
+    far as gunicorn's own format reads them."""
+
+    headers = []
+    status = "201 CREATED"
+    sent = 17
+
+
+def access_line(logger, environ):
+    logger.access(Message(), Message(), environ, timedelta(microseconds=2500))
+
+
+ENVIRON = {
+    "REQUEST_METHOD": "POST",
+    "PATH_INFO": "/api/users",
+    "QUERY_STRING": "",
+    "RAW_URI": "/api/users",
+    "SERVER_PROTOCOL": "HTTP/1.1",
+    "edmunds.request_id": "gun-1",
+}
+
+
+def test_gunicorns_logs_are_json_once_the_app_is_and_stay_so_on_reload(new_app, capsys):
+    cfg = GunicornConfig()
+    cfg.set("accesslog", "-")
+    logger = GunicornLogger(cfg)
+    logger.info("before the app")
+    new_app("production")
+
+    logger.info("Booting worker with pid: %s", 42)
+    logger.setup(cfg)  # a configuration reload (SIGHUP)
+    logger.warning("after a reload")
+    access_line(logger, ENVIRON)
+
+    captured = capsys.readouterr()
+    before, *after = captured.err.splitlines()
+    assert before.endswith("[INFO] before the app")  # gunicorn's own text
+    assert [
+        (line["logger"], line["level"], line["message"])
+        for line in json_lines("\n".join(after))
+    ] == [
+        ("gunicorn.error", "INFO", "Booting worker with pid: 42"),
+        ("gunicorn.error", "WARNING", "after a reload"),
+    ]
+    (access,) = json_lines(captured.out)
+    access.pop("time")
+    assert access == {
+        "level": "INFO",
+        "logger": "gunicorn.access",
+        "message": "POST /api/users 201",
+        "method": "POST",
+        "path": "/api/users",
+        "status": 201,
+        "duration_ms": 2.5,
+        "request_id": "gun-1",
+        "user_id": None,
+    }
+
+
+def test_gunicorns_access_log_is_its_own_outside_production(capsys, logging_as_it_was):
+    cfg = GunicornConfig()
+    cfg.set("accesslog", "-")
+
+    access_line(GunicornLogger(cfg), ENVIRON)
+
+    line = capsys.readouterr().out
+    assert '"POST /api/users HTTP/1.1" 201 17' in line  # Apache's combined format
+
+
+def test_gunicorns_refusals_carry_a_new_request_id():
+    writer = json_error_writer({}, fallback=util.write_error)
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        writer(ours, 414, "URI Too Long", "too long")
+        ours.shutdown(socket.SHUT_WR)
+        head = b"".join(iter(lambda: theirs.recv(65536), b"")).split(b"\r\n\r\n")[0]
+
+    (line,) = [line for line in head.split(b"\r\n") if line.startswith(b"X-Request-ID")]
+    assert NEW_ID.fullmatch(line.decode().removeprefix("X-Request-ID: "))
+
+
+def test_a_line_of_several_lines_stays_one_json_line(new_app, capsys):
+    new_app("production")
+
+    logging.getLogger("app").error('two\nlines, and "quotes"')
+
+    (line,) = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["message"] == 'two\nlines, and "quotes"'

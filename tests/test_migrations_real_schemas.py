@@ -178,22 +178,26 @@ class Project:
         assert old in source, f"{name} has no {old!r}"
         path.write_text(source.replace(old, new, 1))
 
-    def add_shapes(self):
-        (self.path / "app/database/lowercasetext.py").write_text(LOWER_CASE_TEXT)
-        (self.path / "app/database/models/shapes.py").write_text(SHAPES)
+    def add_models(self, module, names, source):
+        """app/database/models/<module>.py holding ``source``, its ``names``
+        imported into config/app.py and listed after the samples."""
+        (self.path / f"app/database/models/{module}.py").write_text(source)
         self.replace(
             "config/app.py",
             "from app.database.models.tag import Tag\n",
-            "from app.database.models.shapes import "
-            + ", ".join(SHAPE_NAMES)
-            + "\nfrom app.database.models.tag import Tag\n",
+            f"from app.database.models.{module} import {', '.join(names)}\n"
+            "from app.database.models.tag import Tag\n",
         )
         self.replace(
             "config/app.py",
             "            UserTags,\n",
             "            UserTags,\n"
-            + "".join(f"            {name},\n" for name in SHAPE_NAMES),
+            + "".join(f"            {name},\n" for name in names),
         )
+
+    def add_shapes(self):
+        (self.path / "app/database/lowercasetext.py").write_text(LOWER_CASE_TEXT)
+        self.add_models("shapes", SHAPE_NAMES, SHAPES)
 
     def migrate(self, message, seed="0"):
         versions = self.path / "migrations/versions"
@@ -382,18 +386,7 @@ def test_replicas_upgrading_at_once_migrate_once(project):
     assert sum("Running upgrade  -> 0001" in output for output in outputs) == 1
     assert set(project.counts()) == TABLES
 
-    (project.path / "app/database/models/note.py").write_text(NOTE_MODEL)
-    project.replace(
-        "config/app.py",
-        "from app.database.models.tag import Tag\n",
-        "from app.database.models.note import Note\n"
-        "from app.database.models.tag import Tag\n",
-    )
-    project.replace(
-        "config/app.py",
-        "            UserTags,\n",
-        "            UserTags,\n            Note,\n",
-    )
+    project.add_models("note", ["Note"], NOTE_MODEL)
     project.migrate("Notes")
     outputs = upgrade_together(project)
     # The bake's last revision is 0003: the new one runs once, after it.
@@ -583,19 +576,7 @@ def test_names_hold_every_column_and_revisions_read_the_same_under_any_seed(
 ):
     engine, project = project
     project.manage("db", "upgrade")
-    (project.path / "app/database/models/league.py").write_text(LEAGUE)
-    project.replace(
-        "config/app.py",
-        "from app.database.models.tag import Tag\n",
-        f"from app.database.models.league import {', '.join(LEAGUE_NAMES)}\n"
-        "from app.database.models.tag import Tag\n",
-    )
-    project.replace(
-        "config/app.py",
-        "            UserTags,\n",
-        "            UserTags,\n"
-        + "".join(f"            {name},\n" for name in LEAGUE_NAMES),
-    )
+    project.add_models("league", LEAGUE_NAMES, LEAGUE)
     upgrade, downgrade = revisions_under_seeds(project, "League")
     for name in (
         "uq_bookings_room_day",

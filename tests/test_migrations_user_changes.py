@@ -95,18 +95,7 @@ KEPT = [[1, "first", "one"], [2, None, "two"], [3, "third", "three"]]
 def with_notes(project):
     """The bake at its latest revision, with notes holding three rows."""
     project.manage("db", "upgrade")
-    (project.path / "app/database/models/note.py").write_text(NOTES)
-    project.replace(
-        "config/app.py",
-        "from app.database.models.tag import Tag\n",
-        "from app.database.models.note import Note\n"
-        "from app.database.models.tag import Tag\n",
-    )
-    project.replace(
-        "config/app.py",
-        "            UserTags,\n",
-        "            UserTags,\n            Note,\n",
-    )
+    project.add_models("note", ["Note"], NOTES)
     project.migrate("Notes")
     project.manage("db", "upgrade")
     project.run("-c", FILL)

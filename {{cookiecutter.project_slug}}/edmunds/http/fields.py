@@ -5,7 +5,7 @@ import re
 from marshmallow import fields, validate
 
 from edmunds.http.asciiintegerconverter import AsciiIntegerConverter
-from edmunds.http.invisible import IN_THE_BMP, first_invisible
+from edmunds.http.invisible import INVISIBLE, first_invisible
 
 
 def _text_without(refused):
@@ -18,7 +18,7 @@ def _text_without(refused):
 # No control character (C0, DEL, C1).
 PRINTABLE = _text_without(r"\x00-\x1f\x7f-\x9f")
 # Nothing that prints nothing either (edmunds/http/invisible.py).
-VISIBLE = _text_without(IN_THE_BMP)
+VISIBLE = _text_without(INVISIBLE)
 
 
 class Text(fields.String):

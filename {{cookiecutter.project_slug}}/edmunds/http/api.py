@@ -37,3 +37,19 @@ class Api(flask_smorest.Api):
             if key.lower() != "content-type"
         ]
         return {"error": body}, error.code, headers
+
+    def register_blueprint(self, blp, **options):
+        super().register_blueprint(blp, **options)
+        if self.spec.options.get("security"):
+            self._document_the_token_refusal()
+
+    def _document_the_token_refusal(self):
+        """Every operation that needs a token (all but those whose
+        ``security`` is ``[]``) answers 401 without one: the document says so."""
+        # flask-smorest keeps a response per HTTP status, written out once used.
+        refusal = self.spec.components.get_ref("response", "UNAUTHORIZED")
+        for item in self.spec._paths.values():
+            for method, operation in item.items():
+                if method == "parameters" or operation.get("security") == []:
+                    continue
+                operation.setdefault("responses", {}).setdefault("401", refusal)

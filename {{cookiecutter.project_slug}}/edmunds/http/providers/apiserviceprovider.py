@@ -10,6 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import NotFound
 
+from edmunds.auth.tokenguard import HEADER as TOKEN_HEADER
 from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 from edmunds.database.migrations.revisions import KNOWN_REVISIONS, KnownRevisions
 from edmunds.http.api import Api
@@ -47,6 +48,12 @@ class ApiServiceProvider(ServiceProvider):
         app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
         api = Api(app)
         app.extensions["edmunds.api"] = api
+        if "security" in app.extensions:
+            # Tokens (edmunds/auth/): every operation needs one unless it
+            # says otherwise (the login's `security: []`).
+            header = {"type": "apiKey", "in": "header", "name": TOKEN_HEADER}
+            api.spec.components.security_scheme("token", header)
+            api.spec.options["security"] = [{"token": []}]
         # A server that cut the connection, or refuses new ones (which the
         # drivers report as DatabaseConnectionError).
         for error in (InterfaceError, DatabaseConnectionError):

@@ -1,0 +1,50 @@
+from flask_security import Security
+
+from edmunds.auth.commands import auth_group
+from edmunds.auth.tokenguard import require_a_token
+from edmunds.config.configurationerror import ConfigurationError
+from edmunds.database.db import db
+from edmunds.support.serviceprovider import ServiceProvider
+
+
+class AuthServiceProvider(ServiceProvider):
+    """Users, roles and tokens on Flask-Security, ``APP['auth']`` the Edmunds
+    way: its instance names a user datastore (``driver``), the ``user`` and
+    ``role`` models it keeps, and the ``login_failure`` model the login's
+    throttle counts in.
+
+    - every ``/api/`` route needs a token in the ``Authentication-Token``
+      header, but those marked ``@public`` (edmunds/auth/public.py) and the
+      docs: tokenguard.py;
+    - ``python manage.py auth ...``: commands.py;
+    - ``app.auth_security()`` and ``app.auth_userdatastore()`` find them.
+
+    Flask-Security keeps one Security per app, so one instance.
+    """
+
+    def register(self):
+        app = self.app
+        if not app.config("app.auth.enabled", False):
+            return
+        instances = app.config("app.auth.instances", None) or []
+        if len(instances) != 1:
+            raise ConfigurationError(
+                f"APP['auth']['instances'] holds {len(instances)} instances: "
+                "Flask-Security serves exactly one per app"
+            )
+        instance = instances[0]
+        models = instance.get("models") or {}
+        if not {"user", "role", "login_failure"} <= set(models):
+            raise ConfigurationError(
+                f"APP['auth'] instance {instance.get('name')!r} needs 'models' "
+                "with a 'user', a 'role' and a 'login_failure' model"
+            )
+        datastore = instance["driver"](db, models["user"], models["role"])
+        # No blueprint: the API's own routes log in and out
+        # (app/http/handlers/auth.py), as JSON, with tokens and no session.
+        security = Security(app, datastore, register_blueprint=False)
+        app.extensions["edmunds.auth"] = {instance["name"]: security}
+        # The throttle's count of wrong passwords (edmunds/auth/throttle.py).
+        app.extensions["edmunds.auth.failures"] = models["login_failure"]
+        app.before_request(require_a_token)
+        app.cli.add_command(auth_group)

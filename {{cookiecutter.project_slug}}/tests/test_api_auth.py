@@ -104,7 +104,9 @@ def test_only_an_admin_deletes_users_or_changes_others(app, anonymous, client):
         assert response.status_code == 403, (method, url)
     mine = anonymous.patch(f"/api/users/{me}", json={"name": "Ada K"}, headers=headers)
     assert mine.status_code == 200
-    assert anonymous.put(f"/api/users/{me}/tags/{tag}", headers=headers).status_code == 204
+    assert (
+        anonymous.put(f"/api/users/{me}/tags/{tag}", headers=headers).status_code == 204
+    )
     # The tester is an admin (tests/conftest.py).
     assert client.delete(f"/api/users/{me}").status_code == 204
 

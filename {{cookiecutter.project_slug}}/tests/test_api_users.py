@@ -3,7 +3,6 @@ import pytest
 from app.http.pagination import MAX_PER_PAGE
 from edmunds.database.db import db
 
-
 # The client's own user, the tester (tests/conftest.py), is the first user
 # of every API test: lists start with it.
 

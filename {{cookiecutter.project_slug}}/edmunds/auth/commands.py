@@ -31,7 +31,9 @@ def _valid(email):
     try:
         return current_app.extensions["security"]._mail_util.validate(email)
     except ValueError as error:
-        raise click.ClickException(f"{email!r} is not an email address: {error}") from None
+        raise click.ClickException(
+            f"{email!r} is not an email address: {error}"
+        ) from None
 
 
 def _password(from_stdin):
@@ -40,14 +42,10 @@ def _password(from_stdin):
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt(
-            "Password", hide_input=True, confirmation_prompt=True
-        )
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     shortest = current_app.config.get("SECURITY_PASSWORD_LENGTH_MIN", 12)
     if len(password) < shortest:
-        raise click.ClickException(
-            f"a password needs at least {shortest} characters"
-        )
+        raise click.ClickException(f"a password needs at least {shortest} characters")
     return password
 
 
@@ -73,7 +71,10 @@ def create_user(email, name, roles, password_stdin):
     for role in roles:
         datastore.add_role_to_user(user, datastore.find_or_create_role(role))
     db.session.commit()
-    click.echo(f"Created user {user.id} <{email}>" + (f" ({', '.join(roles)})" if roles else ""))
+    click.echo(
+        f"Created user {user.id} <{email}>"
+        + (f" ({', '.join(roles)})" if roles else "")
+    )
 
 
 @auth_group.command("set-password")

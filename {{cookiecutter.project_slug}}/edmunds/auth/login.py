@@ -12,7 +12,9 @@ def log_in(email, password):
     says the same, in about the same time, whatever was wrong."""
     security = current_app.extensions["security"]
     email = normalized(email)
-    throttle = Throttle(current_app.extensions["edmunds.auth.failures"], email, request.remote_addr)
+    throttle = Throttle(
+        current_app.extensions["edmunds.auth.failures"], email, request.remote_addr
+    )
     throttle.refuse_when_over()
     user = security.datastore.find_user(case_insensitive=True, email=email)
     stored = user.password if user is not None else None

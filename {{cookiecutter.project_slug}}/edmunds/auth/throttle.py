@@ -28,7 +28,9 @@ class Throttle:
         self.window = config.get("AUTH_THROTTLE_WINDOW", datetime.timedelta(minutes=15))
         self.limits = {
             digest("email", email): config.get("AUTH_THROTTLE_ATTEMPTS", 5),
-            digest("address", address): config.get("AUTH_THROTTLE_ADDRESS_ATTEMPTS", 20),
+            digest("address", address): config.get(
+                "AUTH_THROTTLE_ADDRESS_ATTEMPTS", 20
+            ),
         }
         self.email_key = digest("email", email)
 

@@ -23,7 +23,9 @@ class UserMixin(flask_security.UserMixin):
     # before looking it up (edmunds/auth/login.py).
     email = db.Column(db.String(255), unique=True, nullable=True)
     password = db.Column(db.String(255), nullable=True)
-    active = db.Column(db.Boolean, nullable=False, default=True, server_default=sa.true())
+    active = db.Column(
+        db.Boolean, nullable=False, default=True, server_default=sa.true()
+    )
     fs_uniquifier = db.Column(
         db.String(64), unique=True, nullable=False, default=new_uniquifier
     )

@@ -21,9 +21,12 @@ SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS = {
 # The shortest password `manage.py auth` takes.
 SECURITY_PASSWORD_LENGTH_MIN = 12
 
-# Wrong passwords: after AUTH_THROTTLE_ATTEMPTS for one email, or from one
-# address, within AUTH_THROTTLE_WINDOW, the login answers 429 until the
-# window has passed. Counted in the database, so every worker and replica
-# sees the same count.
+# Wrong passwords: after AUTH_THROTTLE_ATTEMPTS for one email, or
+# AUTH_THROTTLE_ADDRESS_ATTEMPTS from one address, within
+# AUTH_THROTTLE_WINDOW, the login answers 429 until the oldest has left the
+# window. Counted in the database, so every worker and replica sees the
+# same count. Behind a proxy, every login comes from its address unless
+# PROXIES says how many there are (config/api.py).
 AUTH_THROTTLE_ATTEMPTS = 5
+AUTH_THROTTLE_ADDRESS_ATTEMPTS = 20
 AUTH_THROTTLE_WINDOW = datetime.timedelta(minutes=15)

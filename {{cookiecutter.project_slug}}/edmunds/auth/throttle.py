@@ -25,12 +25,10 @@ class Throttle:
     def __init__(self, model, email, address):
         config = current_app.config
         self.model = model
-        self.window = config.get("AUTH_THROTTLE_WINDOW", datetime.timedelta(minutes=15))
+        self.window = config["AUTH_THROTTLE_WINDOW"]
         self.limits = {
-            digest("email", email): config.get("AUTH_THROTTLE_ATTEMPTS", 5),
-            digest("address", address): config.get(
-                "AUTH_THROTTLE_ADDRESS_ATTEMPTS", 20
-            ),
+            digest("email", email): config["AUTH_THROTTLE_ATTEMPTS"],
+            digest("address", address): config["AUTH_THROTTLE_ADDRESS_ATTEMPTS"],
         }
         self.email_key = digest("email", email)
 

@@ -1,3 +1,5 @@
+import datetime
+
 from flask_security import Security
 
 from edmunds.auth.commands import auth_group
@@ -5,6 +7,18 @@ from edmunds.auth.tokenguard import require_a_token
 from edmunds.config.configurationerror import ConfigurationError
 from edmunds.database.db import db
 from edmunds.support.serviceprovider import ServiceProvider
+
+
+DEFAULTS = {
+    "SECURITY_TOKEN_MAX_AGE": datetime.timedelta(days=1),
+    "SECURITY_PASSWORD_HASH": "argon2",
+    # argon2 salts each hash itself; no application-wide salt to keep.
+    "SECURITY_PASSWORD_SINGLE_HASH": True,
+    "SECURITY_PASSWORD_LENGTH_MIN": 12,
+    "AUTH_THROTTLE_ATTEMPTS": 5,
+    "AUTH_THROTTLE_ADDRESS_ATTEMPTS": 20,
+    "AUTH_THROTTLE_WINDOW": datetime.timedelta(minutes=15),
+}
 
 
 class AuthServiceProvider(ServiceProvider):
@@ -39,6 +53,9 @@ class AuthServiceProvider(ServiceProvider):
                 f"APP['auth'] instance {instance.get('name')!r} needs 'models' "
                 "with a 'user', a 'role' and a 'login_failure' model"
             )
+        # config/auth.py sets these; a project without it gets the same.
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
         datastore = instance["driver"](db, models["user"], models["role"])
         # No blueprint: the API's own routes log in and out
         # (app/http/handlers/auth.py), as JSON, with tokens and no session.

@@ -9,6 +9,7 @@ from flask import (
 from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from edmunds.auth.tokenguard import HEADER as TOKEN_HEADER
 from edmunds.database.databaseconnectionerror import DatabaseConnectionError
@@ -65,6 +66,13 @@ class ApiServiceProvider(ServiceProvider):
         if "migrate" in app.extensions:
             # As the app is built, never per request: it loads every revision.
             app.extensions[KNOWN_REVISIONS] = KnownRevisions(app)
+        proxies = app.config.get("PROXIES", 0)
+        if proxies:
+            # Behind N proxies, the client's address is the Nth from the end
+            # of X-Forwarded-For; the ones before it anyone can write.
+            app.wsgi_app = ProxyFix(
+                app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+            )
         app.before_request(refuse_a_body_past_the_limit)
         app.after_request(no_store)
 

@@ -52,7 +52,7 @@ def app_on_test_databases():
         # pytest would show above the first test: its errors only.
         logging.disable(logging.INFO)
         try:
-            flask_migrate.upgrade()
+            flask_migrate.upgrade(revision="heads")
             differences = model_differences(app)
         except SystemExit:
             pytest.exit(

@@ -8,7 +8,6 @@ from edmunds.config.configurationerror import ConfigurationError
 from edmunds.database.db import db
 from edmunds.support.serviceprovider import ServiceProvider
 
-
 DEFAULTS = {
     "SECURITY_TOKEN_MAX_AGE": datetime.timedelta(days=1),
     "SECURITY_PASSWORD_HASH": "argon2",

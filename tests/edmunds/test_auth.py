@@ -4,6 +4,7 @@ and its throttle."""
 import pytest
 from flask import g
 from flask_security.utils import hash_password
+from werkzeug.exceptions import HTTPException
 
 from edmunds.auth.login import log_in
 from edmunds.auth.providers.authserviceprovider import AuthServiceProvider
@@ -23,7 +24,9 @@ from edmunds.database.drivers.sqlite import Sqlite
 APP = {{
     'database': {{
         'enabled': True,
-        'instances': [{{'name': 'main', 'driver': Sqlite, 'file': '/database/auth.db'}}],
+        'instances': [
+            {{'name': 'main', 'driver': Sqlite, 'file': '/database/auth.db'}},
+        ],
         'modelsandtables': [],
     }},
     'auth': {{
@@ -39,7 +42,10 @@ INSTANCE = (
 ENV = """\
 TESTING = True
 SECRET_KEY = "testing-only-not-a-secret"
-SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS = {"argon2__memory_cost": 1024, "argon2__rounds": 1}
+SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS = {
+    "argon2__memory_cost": 1024,
+    "argon2__rounds": 1,
+}
 """
 PASSWORD = "correct horse battery"
 
@@ -104,10 +110,14 @@ def test_disabled_auth_sets_up_nothing(build):
 @pytest.mark.parametrize(
     ("instances", "message"),
     [
-        (f"{INSTANCE}, {INSTANCE}", "holds 2 instances: Flask-Security serves exactly one"),
+        (
+            f"{INSTANCE}, {INSTANCE}",
+            "holds 2 instances: Flask-Security serves exactly one",
+        ),
         ("", "holds 0 instances"),
         (
-            "{'name': 'a', 'driver': SQLAlchemyUserDatastore, 'models': {'user': User}}",
+            "{'name': 'a', 'driver': SQLAlchemyUserDatastore, "
+            "'models': {'user': User}}",
             "needs 'models' with a 'user', a 'role' and a 'login_failure' model",
         ),
     ],
@@ -148,7 +158,9 @@ def test_an_inactive_user_has_no_token_that_works(build):
         app.auth_userdatastore().find_user(email="ada@example.com").active = False
         db.session.commit()
 
-    response = app.test_client().get("/api/secret", headers={"Authentication-Token": token})
+    response = app.test_client().get(
+        "/api/secret", headers={"Authentication-Token": token}
+    )
 
     assert response.status_code == 401
 
@@ -159,8 +171,14 @@ def test_a_role_is_required_where_asked(build):
     admin = a_user(app, "root@example.com", roles=["admin"])
     client = app.test_client()
 
-    assert client.get("/api/admins", headers={"Authentication-Token": plain}).status_code == 403
-    assert client.get("/api/admins", headers={"Authentication-Token": admin}).status_code == 200
+    assert (
+        client.get("/api/admins", headers={"Authentication-Token": plain}).status_code
+        == 403
+    )
+    assert (
+        client.get("/api/admins", headers={"Authentication-Token": admin}).status_code
+        == 200
+    )
 
 
 def test_an_unknown_email_costs_a_password_check_too(build, monkeypatch):
@@ -175,7 +193,7 @@ def test_an_unknown_email_costs_a_password_check_too(build, monkeypatch):
     )
     with app.test_request_context("/api/auth/login", method="POST"):
         for email in ("nobody@example.com", "ada@example.com"):
-            with pytest.raises(Exception) as refused:
+            with pytest.raises(HTTPException) as refused:
                 log_in(email, "wrong password")
             assert refused.value.code == 401
 
@@ -192,12 +210,12 @@ def test_the_throttle_counts_across_replicas(build, monkeypatch):
     for attempt in range(limit):
         app = (first, second)[attempt % 2]
         with app.test_request_context("/api/auth/login", method="POST"):
-            with pytest.raises(Exception) as refused:
+            with pytest.raises(HTTPException) as refused:
                 log_in("ada@example.com", "wrong password")
             answers.append(refused.value.code)
 
     with second.test_request_context("/api/auth/login", method="POST"):
-        with pytest.raises(Exception) as throttled:
+        with pytest.raises(HTTPException) as throttled:
             log_in("ada@example.com", PASSWORD)
 
     assert answers == [401] * limit
@@ -211,10 +229,10 @@ def test_the_right_password_forgives_the_emails_count(build):
     limit = app.config.get("AUTH_THROTTLE_ATTEMPTS", 5)
     with app.test_request_context("/api/auth/login", method="POST"):
         for _ in range(limit - 1):
-            with pytest.raises(Exception):
+            with pytest.raises(HTTPException):
                 log_in("ada@example.com", "wrong password")
         assert log_in("ada@example.com", PASSWORD)
-        with pytest.raises(Exception) as refused:
+        with pytest.raises(HTTPException) as refused:
             log_in("ada@example.com", "wrong password")
 
     assert refused.value.code == 401

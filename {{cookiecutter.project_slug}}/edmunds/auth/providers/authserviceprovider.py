@@ -59,6 +59,12 @@ class AuthServiceProvider(ServiceProvider):
         # No blueprint: the API's own routes log in and out
         # (app/http/handlers/auth.py), as JSON, with tokens and no session.
         security = Security(app, datastore, register_blueprint=False)
+        # The guard alone reads tokens, from the header alone. Flask-Login's
+        # request loader, which Flask-Principal runs before every request,
+        # would read one from the query string or the body too, query the
+        # user a second time, and swallow a database error (on PostgreSQL,
+        # leaving the transaction aborted for the guard's own query).
+        app.login_manager.request_loader(lambda request: None)
         app.extensions["edmunds.auth"] = {instance["name"]: security}
         # The throttle's count of wrong passwords (edmunds/auth/throttle.py).
         app.extensions["edmunds.auth.failures"] = models["login_failure"]

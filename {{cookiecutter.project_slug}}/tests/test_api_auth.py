@@ -107,7 +107,8 @@ def test_only_an_admin_deletes_users_or_changes_others(app, anonymous, client):
     assert (
         anonymous.put(f"/api/users/{me}/tags/{tag}", headers=headers).status_code == 204
     )
-    # The tester is an admin (tests/conftest.py).
+    # The tester is an admin (tests/conftest.py), who deletes others only.
+    assert client.delete(f"/api/users/{client.tester_id}").status_code == 403
     assert client.delete(f"/api/users/{me}").status_code == 204
 
 

@@ -2,6 +2,7 @@ from flask import Response
 from flask_security import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden
 
 from app.database.models.user import User
 from app.http.find import find
@@ -60,8 +61,11 @@ def update(fields, user_id):
 @endpoint.alt_response(403, response="FORBIDDEN")
 @endpoint.alt_response(404, response="NOT_FOUND")
 def delete(user_id):
-    """The user and their links to tags; the tags stay. Admin role only."""
+    """The user and their links to tags; the tags stay. Admin role only,
+    and not one's own user: an admin who could would lock themselves out."""
     require_role("admin")
+    if user_id == current_user.id:
+        raise Forbidden("an admin does not delete their own user here")
     db.session.delete(find(User, user_id))
     db.session.commit()
     return Response(status=204)

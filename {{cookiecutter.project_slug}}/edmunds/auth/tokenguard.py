@@ -1,9 +1,11 @@
 from flask import current_app, g, request
 from flask_security import current_user
 from flask_security.utils import parse_auth_token
+from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from edmunds.auth.public import PUBLIC
+from edmunds.database.db import db
 
 HEADER = "Authentication-Token"
 
@@ -40,11 +42,13 @@ def user_of(token):
     except Exception:
         # Tampered, expired, or no token at all: each is simply no user.
         return None
-    datastore = current_app.extensions["security"].datastore
-    user = datastore.find_user(fs_uniquifier=str(data["uid"]))
-    if user is None or not user.active:
-        return None
-    return user
+    model = current_app.extensions["security"].datastore.user_model
+    # The user row alone: Flask-Security's find_user would join the roles
+    # in too, on every request, where only the admin's routes read them
+    # (they load when has_role asks).
+    return db.session.scalars(
+        select(model).where(model.fs_uniquifier == str(data["uid"]), model.active)
+    ).first()
 
 
 def require_role(name):

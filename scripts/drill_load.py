@@ -11,8 +11,9 @@ every request with the token, a few clients at a steady pace, until the stop
 file appears (or its own limits in count and time run out: it never outlives
 a drill that died). Meanwhile it asks each replica's /ready directly, to
 know when one said its schema was behind. Then it reads every acknowledged
-write back once more, with the token, and writes what it saw to the report. `verdict` reads the report and prints the
-drill's one line, or what failed. Every address is 127.0.0.1.
+write back once more, with the token, and writes what it saw to the report.
+`verdict` reads the report and prints the drill's one line, or what failed.
+Every address is 127.0.0.1.
 """
 
 import argparse

@@ -1,5 +1,6 @@
 import datetime
 
+from flask_principal import Principal
 from flask_security import Security
 
 from edmunds.auth.commands import auth_group
@@ -65,6 +66,15 @@ class AuthServiceProvider(ServiceProvider):
         # user a second time, and swallow a database error (on PostgreSQL,
         # leaving the transaction aborted for the guard's own query).
         app.login_manager.request_loader(lambda request: None)
+        # Flask-Principal's identity, which Flask-Security loads before every
+        # request (a session read and a SHA-512 of the client's address, /up
+        # included), serves Flask-Security's permission decorators; this API
+        # asks has_role instead (tokenguard.require_role), so it is not loaded.
+        app.before_request_funcs[None] = [
+            hook
+            for hook in app.before_request_funcs.get(None, [])
+            if not isinstance(getattr(hook, "__self__", None), Principal)
+        ]
         app.extensions["edmunds.auth"] = {instance["name"]: security}
         # The throttle's count of wrong passwords (edmunds/auth/throttle.py).
         app.extensions["edmunds.auth.failures"] = models["login_failure"]

@@ -3,7 +3,7 @@ from collections.abc import Mapping
 
 import marshmallow
 from marshmallow import fields, pre_load
-from marshmallow.utils import ensure_text_type
+from marshmallow.utils import ensure_text_type, get_value
 
 
 class Schema(marshmallow.Schema):
@@ -163,10 +163,11 @@ def _build(plan):
     converts = [_converter(how) for _, _, how in plan]
 
     def read_each(obj):
-        read = _item if hasattr(obj, "__getitem__") else getattr
         out = {}
         for (key, attribute, _), convert in zip(plan, converts, strict=True):
-            value = read(obj, attribute, _UNSET)
+            # marshmallow's own reading (Schema.get_attribute's): the item,
+            # else the attribute.
+            value = get_value(obj, attribute, _UNSET)
             if value is not _UNSET and value is not marshmallow.missing:
                 out[key] = None if value is None else convert(value)
         return out
@@ -229,10 +230,3 @@ def _converter(how):
         return lambda values: [nested(value) for value in values]
     # A None item of a List stays None; in a Nested(many=True) it dumps as {}.
     return lambda values: [None if value is None else nested(value) for value in values]
-
-
-def _item(obj, key, default):
-    try:
-        return obj[key]
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return getattr(obj, key, default)

@@ -387,12 +387,15 @@ DRILL_SECTION = "## Rolling deploy drill"
 MIGRATION_COST_SECTION = "## What the migrations' checks cost"
 # Issue 26's logs and traces, before and after, by callgrind: kept the same way.
 LOGS_SECTION = "## Logs and traces"
+# What edmunds/http/schema.py's dump compiler saves, by callgrind (issue 24).
+DUMP_COMPILER_SECTION = "## The schemas' dump compiler"
 # Written by --steadiness, kept by a whole run.
 KEPT_SECTIONS = (
     STEADINESS_SECTION,
     DRILL_SECTION,
     MIGRATION_COST_SECTION,
     LOGS_SECTION,
+    DUMP_COMPILER_SECTION,
     SUITE_SECTION,
 )
 

@@ -119,6 +119,17 @@ def test_dependabot_watches_the_lock_the_actions_and_the_image(cookies, docker):
         assert update["cooldown"]["default-days"] >= 7
 
 
+GUNICORN_TRAP = "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
+# Read once the daemon has written it (it does before its first worker
+# starts, so before schemathesis gets the schema); then SIGTERM and wait up
+# to 60 s for the master, which exits after its workers.
+GUNICORN_TRAP_AND_WAIT = (
+    "trap 'pid=$(cat gunicorn.pid) && kill \"$pid\" && "
+    'for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done\' '
+    "EXIT\n"
+)
+
+
 @pytest.mark.xdist_group("workflow")
 def test_every_command_of_the_workflow_passes_locally(cookies):
     project = bake(cookies, project_name="Workflow Check")
@@ -170,6 +181,12 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         # schemathesis for 10 seconds, not 30: that the step runs and passes
         # is what this proves; test_api_contract fuzzes the API for 30.
         local = command.replace("--max-time 30", "--max-time 10")
+        # The step's trap sends SIGTERM and the shell exits at once, while the
+        # daemon still stops its workers, closes SQLite (removing its -wal and
+        # -shm files) and deletes gunicorn.pid: the bake's folder would be
+        # removed under it. Here the trap also waits for the master to go
+        # (a runner is thrown away after the job; this machine is not).
+        local = local.replace(GUNICORN_TRAP, GUNICORN_TRAP_AND_WAIT)
         completed = subprocess.run(
             # As GitHub runs a `run:` step.
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", local],

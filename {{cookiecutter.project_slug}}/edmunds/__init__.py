@@ -6,3 +6,8 @@ The original pins Flask 0.12, so this project carries the part of it that
 it uses, with the same import paths. The heavy lifting stays in Flask,
 Flask-SQLAlchemy, Flask-Migrate and Alembic.
 """
+
+from edmunds.support import lazyimports
+
+# Before anything of the app imports marshmallow or PyYAML: see the module.
+lazyimports.install()

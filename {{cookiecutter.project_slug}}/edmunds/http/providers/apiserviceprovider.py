@@ -52,9 +52,7 @@ class ApiServiceProvider(ServiceProvider):
         if "security" in app.extensions:
             # Tokens (edmunds/auth/): every operation needs one unless it
             # says otherwise (the login's `security: []`).
-            header = {"type": "apiKey", "in": "header", "name": TOKEN_HEADER}
-            api.spec.components.security_scheme("token", header)
-            api.spec.options["security"] = [{"token": []}]
+            api.require_a_token(TOKEN_HEADER)
         # A server that cut the connection, or refuses new ones (which the
         # drivers report as DatabaseConnectionError).
         for error in (InterfaceError, DatabaseConnectionError):

@@ -1,0 +1,144 @@
+"""Work a boot leaves until it is needed (issue 24, point 6): the same
+results, later."""
+
+import os
+import re
+import subprocess
+import sys
+import threading
+
+import marshmallow.validate
+import pytest
+from marshmallow import ValidationError
+
+from edmunds.http.blueprint import Blueprint, endpoint
+from edmunds.http.invisible import BMP_INVISIBLE, INVISIBLE, character_class
+from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
+from edmunds.http.schema import Schema
+from edmunds.support.lazyimports import LazyPattern
+
+
+def booted(code):
+    """What ``code`` prints after ``import wsgi``, in a fresh interpreter."""
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import wsgi\n{code}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "APP_ENV": "testing"},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.splitlines()
+
+
+def test_a_boot_leaves_the_email_pattern_yaml_and_the_document_undone():
+    # One interpreter for both: yaml, once undone, works when first used.
+    assert booted(
+        "import sys, marshmallow.validate as v\n"
+        "print(type(v.Email.DOMAIN_REGEX).__name__)\n"
+        "print(type(sys.modules.get('yaml')).__name__)\n"
+        "print(bool(wsgi.app.extensions['edmunds.api']._undocumented))\n"
+        "import yaml\n"
+        "print(yaml.safe_dump({'a': [1, 2]}, default_flow_style=True), end='')\n"
+    ) == ["LazyPattern", "_LazyModule", "True", "{a: [1, 2]}"]
+
+
+@pytest.mark.parametrize(
+    ("address", "valid"),
+    [
+        ("ada@example.com", True),
+        ("ada@bücher.example", True),
+        ("ada@xn--bcher-kva.example", True),
+        ("ada@[127.0.0.1]", True),
+        ("ada@localhost", True),
+        ("ada@-example.com", False),
+        ("ada@example", False),
+        ("ada@exa mple.com", False),
+        ("ada", False),
+    ],
+)
+def test_the_email_validator_answers_as_compiled_at_once(address, valid):
+    lazy = marshmallow.validate.Email.DOMAIN_REGEX
+    source, flags = lazy._source
+    compiled = re.compile(source, flags)
+
+    try:
+        marshmallow.validate.Email()(address)
+        accepted = True
+    except ValidationError:
+        accepted = False
+
+    assert accepted == valid
+    domain = address.rpartition("@")[2]
+    assert bool(lazy.match(domain)) == bool(compiled.match(domain))
+    assert (lazy.pattern, lazy.flags) == (compiled.pattern, compiled.flags)
+
+
+def test_only_case_insensitive_patterns_reaching_uffff_wait():
+    assert isinstance(marshmallow.validate.Email.DOMAIN_REGEX, LazyPattern)
+    assert isinstance(marshmallow.validate.Email.USER_REGEX, re.Pattern)
+    assert isinstance(re.compile("[\u00a1-\uffff]", re.IGNORECASE), re.Pattern)
+
+
+def test_the_written_out_invisible_characters_are_this_python_s():
+    assert BMP_INVISIBLE == character_class()
+    assert INVISIBLE == BMP_INVISIBLE
+
+
+class Thing(Schema):
+    name = marshmallow.fields.String(required=True)
+
+
+@endpoint.response(200, Thing)
+def show():
+    return {"name": "a"}
+
+
+@pytest.fixture
+def api(make_app):
+    app = make_app()
+    app.register(ApiServiceProvider)
+    blueprint = Blueprint("things", __name__, description="Things")
+    blueprint.add_url_rule("/things", "show", show, methods=["GET"])
+    api = app.extensions["edmunds.api"]
+    api.register_blueprint(blueprint)
+    return api
+
+
+def test_the_document_is_written_when_first_read_and_once(api):
+    assert api._undocumented
+    document = api.spec.to_dict()
+
+    assert not api._undocumented
+    assert document["tags"] == [{"name": "things", "description": "Things"}]
+    assert "/things" in document["paths"]
+    assert "DEFAULT_ERROR" in document["components"]["responses"]
+    assert api.spec.to_dict() == document
+
+
+def test_threads_reading_the_document_at_once_all_get_the_whole_of_it(api):
+    documents = []
+    start = threading.Barrier(4)
+
+    def read():
+        start.wait()
+        documents.append(api.spec.to_dict())
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(documents) == 4
+    assert all(document == documents[0] for document in documents)
+    assert "/things" in documents[0]["paths"]
+
+
+def test_a_blueprint_registered_after_the_first_read_is_documented(api):
+    api.spec.to_dict()
+    later = Blueprint("later", __name__)
+    later.add_url_rule("/later", "show", show, methods=["GET"])
+    api.register_blueprint(later)
+
+    assert "/later" in api.spec.to_dict()["paths"]

@@ -1,0 +1,112 @@
+"""Two libraries' import-time work, left until it is used (issue 24, point 6).
+
+Installed by ``edmunds/__init__.py``, so before anything of the app imports
+them; it changes no behaviour, only when the work is done:
+
+- marshmallow.validate compiles ``Email.DOMAIN_REGEX`` as the class is
+  defined: a case-insensitive class over U+00A1 to U+FFFF, which Python's
+  ``re`` folds character by character, 385 M instructions (0.1 to 0.2 s),
+  more than a tenth of the app's boot, for a validator the app may never
+  call. While that module runs, such a pattern (case-insensitive, reaching
+  U+FFFF) is a LazyPattern, compiled on its first use, by the same
+  ``re.compile``; every other pattern is compiled as always.
+- PyYAML is imported by flask-smorest for ``flask openapi print --format
+  yaml`` alone (100 M instructions): it runs on its first attribute read
+  (``importlib.util.LazyLoader``).
+
+tests/edmunds/test_lazyimports.py checks both, and that a boot leaves them
+undone.
+"""
+
+import importlib.util
+import re
+import sys
+
+_compile = re.compile
+
+
+class LazyPattern:
+    """A compiled pattern to be: compiled by ``re.compile`` on the first read
+    of any of its attributes (``match``, ``pattern``, ...)."""
+
+    def __init__(self, pattern, flags):
+        self._source = (pattern, flags)
+        self._compiled = None
+
+    def __getattr__(self, name):
+        # Not for Python's own look-ups (abc reads __isabstractmethod__ of
+        # every attribute of a class it makes): those find nothing.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = _compile(*self._source)
+        return getattr(compiled, name)
+
+    def __repr__(self):
+        return f"LazyPattern({self._source[0]!r}, {self._source[1]!r})"
+
+
+def _compile_lazily(pattern, flags=0):
+    if isinstance(pattern, str) and flags & re.IGNORECASE and "\uffff" in pattern:
+        return LazyPattern(pattern, flags)
+    return _compile(pattern, flags)
+
+
+class _CompilingLazily:
+    """A module's loader, running the module with re.compile as above."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name):
+        # get_source, get_filename, ...: tracebacks read the module's source.
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        # Once, under Python's import lock for the module. Another thread
+        # compiling meanwhile gets the same patterns, but one like Email's
+        # would compile at its first use: that costs no change either.
+        re.compile = _compile_lazily
+        try:
+            self._loader.exec_module(module)
+        finally:
+            re.compile = _compile
+
+
+# The module to run with lazy patterns, and those to run on first use.
+LAZY_PATTERNS = frozenset(("marshmallow.validate",))
+LAZY_MODULES = frozenset(("yaml",))
+
+
+class LazyImports:
+    """A finder ahead of Python's own: it finds the modules above as they
+    would, and gives them the loaders above."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in LAZY_PATTERNS and fullname not in LAZY_MODULES:
+            return None
+        for finder in sys.meta_path:
+            if isinstance(finder, LazyImports) or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        if fullname in LAZY_PATTERNS:
+            spec.loader = _CompilingLazily(spec.loader)
+        else:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def install():
+    """Once per process; a module already imported stays as it is."""
+    if not any(isinstance(finder, LazyImports) for finder in sys.meta_path):
+        sys.meta_path.insert(0, LazyImports())

@@ -124,7 +124,7 @@ GUNICORN_TRAP = "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
 # starts, so before schemathesis gets the schema); then SIGTERM and wait up
 # to 60 s for the master, which exits after its workers.
 GUNICORN_TRAP_AND_WAIT = (
-    "trap 'pid=$(cat gunicorn.pid) && kill \"$pid\" && "
+    'trap \'pid=$(cat gunicorn.pid) && kill "$pid" && '
     'for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done\' '
     "EXIT\n"
 )
@@ -149,10 +149,12 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         "uv run gunicorn --bind 127.0.0.1:$port --workers 2 --daemon "
         "--pid gunicorn.pid wsgi:app\n"
         "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
-        "token=$(curl --silent --fail --retry 30 --retry-connrefused --retry-delay 1 \\\n"
+        "token=$(curl --silent --fail --retry 30 --retry-connrefused "
+        "--retry-delay 1 \\\n"
         "  -H 'Content-Type: application/json' \\\n"
-        '  -d "{\\"email\\": \\"schemathesis@example.com\\", \\"password\\": \\"$password\\"}" \\\n'
-        "  http://127.0.0.1:$port/api/auth/login | python3 -c \"import json, sys; "
+        '  -d "{\\"email\\": \\"schemathesis@example.com\\", '
+        '\\"password\\": \\"$password\\"}" \\\n'
+        '  http://127.0.0.1:$port/api/auth/login | python3 -c "import json, sys; '
         "print(json.load(sys.stdin)['token'])\")\n"
         "uvx schemathesis@4.32.5 run http://127.0.0.1:$port/api/openapi.json \\\n"
         '  -H "Authentication-Token: $token" \\\n'

@@ -36,8 +36,14 @@ def remember_the_user(error=None):
     user = g.get("_login_user")
     if user is None or USER_ID in request.environ:
         return
-    # An anonymous user, or anything that is no row, has no identity.
+    # The token guard's TokenUser has its id; a row, its identity; an
+    # anonymous user, neither.
+    if not getattr(user, "is_authenticated", False):
+        return
     state = inspect(user, raiseerr=False)
-    identity = getattr(state, "identity", None)
+    if state is None:
+        request.environ[USER_ID] = getattr(user, "id", None)
+        return
+    identity = state.identity
     if identity is not None and len(identity) == 1:
         request.environ[USER_ID] = identity[0]

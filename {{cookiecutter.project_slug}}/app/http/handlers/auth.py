@@ -24,6 +24,7 @@ def login(fields):
 @endpoint.alt_response(401, response="UNAUTHORIZED")
 def logout():
     """End the token sent, and every other token of its user."""
-    current_app.extensions["security"].datastore.set_uniquifier(current_user)
+    datastore = current_app.extensions["security"].datastore
+    datastore.set_uniquifier(db.session.get(datastore.user_model, current_user.id))
     db.session.commit()
     return Response(status=204)

@@ -1,5 +1,6 @@
 import datetime
 
+from flask_login import LoginManager
 from flask_principal import Principal
 from flask_security import Security
 
@@ -66,15 +67,21 @@ class AuthServiceProvider(ServiceProvider):
         # user a second time, and swallow a database error (on PostgreSQL,
         # leaving the transaction aborted for the guard's own query).
         app.login_manager.request_loader(lambda request: None)
-        # Flask-Principal's identity, which Flask-Security loads before every
-        # request (a session read and a SHA-512 of the client's address, /up
-        # included), serves Flask-Security's permission decorators; this API
-        # asks has_role instead (tokenguard.require_role), so it is not loaded.
-        app.before_request_funcs[None] = [
-            hook
-            for hook in app.before_request_funcs.get(None, [])
-            if not isinstance(getattr(hook, "__self__", None), Principal)
-        ]
+        # What Flask-Security hooks into every request for sessions, which
+        # this API has none of: Flask-Principal's identity, loaded before it
+        # (a session read and a SHA-512 of the client's address, /up
+        # included) for Flask-Security's permission decorators, where this
+        # API asks has_role (tokenguard.require_role); and Flask-Login's
+        # remember-me cookie, looked for after it (which reads the session
+        # and so answers "Vary: Cookie").
+        for hooks in (app.before_request_funcs, app.after_request_funcs):
+            hooks[None] = [
+                hook
+                for hook in hooks.get(None, [])
+                if not isinstance(
+                    getattr(hook, "__self__", None), (Principal, LoginManager)
+                )
+            ]
         app.extensions["edmunds.auth"] = {instance["name"]: security}
         # The throttle's count of wrong passwords (edmunds/auth/throttle.py).
         app.extensions["edmunds.auth.failures"] = models["login_failure"]

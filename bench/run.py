@@ -389,6 +389,8 @@ MIGRATION_COST_SECTION = "## What the migrations' checks cost"
 LOGS_SECTION = "## Logs and traces"
 # What edmunds/http/schema.py's dump compiler saves, by callgrind (issue 24).
 DUMP_COMPILER_SECTION = "## The schemas' dump compiler"
+# Issue 24's boot and the baked suite, by callgrind and by hand: kept.
+BOOT_SECTION = "## Boot and the baked suite"
 # Written by --steadiness, kept by a whole run.
 KEPT_SECTIONS = (
     STEADINESS_SECTION,
@@ -396,6 +398,7 @@ KEPT_SECTIONS = (
     MIGRATION_COST_SECTION,
     LOGS_SECTION,
     DUMP_COMPILER_SECTION,
+    BOOT_SECTION,
     SUITE_SECTION,
 )
 

@@ -8,10 +8,13 @@ import re
 import secrets
 import socket
 import textwrap
+import uuid
 import warnings
 from datetime import datetime, timedelta
 
 import pytest
+import pythonjsonlogger.core
+import pythonjsonlogger.json
 from flask import g, request
 from flask_login import AnonymousUserMixin
 from gunicorn import util
@@ -24,10 +27,12 @@ from edmunds.http.gunicornerror import json_error_writer
 from edmunds.http.providers.requestlogserviceprovider import (
     RequestLogServiceProvider,
 )
-from edmunds.http.requestid import request_id
+from edmunds.http.requestid import ENVIRON_KEY, request_id
+from edmunds.http.requestlog import log_request
 from edmunds.http.requestuser import USER_ID
 from edmunds.logging import jsonlogs
 from edmunds.logging.gunicornlogger import GunicornLogger
+from edmunds.logging.jsonformatter import JsonFormatter
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 FIT = [
@@ -360,3 +365,116 @@ def test_a_line_of_several_lines_stays_one_json_line(new_app, capsys):
 
     (line,) = capsys.readouterr().err.splitlines()
     assert json.loads(line)["message"] == 'two\nlines, and "quotes"'
+
+
+def request_record(path="/api/users", user=None, status=201):
+    """The record log_request hands the handlers, at INFO as production
+    has it."""
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    log = logging.getLogger("edmunds.request")
+    log.addHandler(Keep())
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, ENVIRON_KEY: "id-1"}
+    if user is not None:
+        environ[USER_ID] = user
+    log_request(log, environ, status, 0.0012345)
+    (record,) = records
+    return record
+
+
+def the_long_way(formatter, record):
+    """What python-json-logger's own format() writes for ``record``."""
+    return pythonjsonlogger.json.JsonFormatter.format(formatter, record)
+
+
+@pytest.mark.parametrize(
+    ("path", "user", "written"),
+    [
+        ("/api/users", None, None),
+        # Encoded as Werkzeug hands it, and written in ASCII.
+        ('/caf\xc3\xa9/"quoted"\\', 7, 7),
+        # No JSON type: python-json-logger's JsonEncoder writes str().
+        ("/", uuid.UUID(int=7), str(uuid.UUID(int=7))),
+    ],
+)
+def test_a_request_line_is_the_json_python_json_logger_writes(
+    logging_as_it_was, monkeypatch, path, user, written
+):
+    formatter = JsonFormatter()
+    record = request_record(path, user)
+
+    with monkeypatch.context() as patch:
+        # The short way, not python-json-logger's.
+        patch.setattr(pythonjsonlogger.core.BaseJsonFormatter, "format", None)
+        line = formatter.format(record)
+
+    assert line == the_long_way(formatter, record)
+    assert json.loads(line)["user_id"] == written
+
+
+def test_a_request_lines_time_is_the_one_python_json_logger_writes(
+    logging_as_it_was,
+):
+    formatter = JsonFormatter()
+    record = request_record()
+    # Whole seconds (no fraction written), a fraction that rounds up into
+    # the next second, halves rounded to even, and a spread of others.
+    times = [1765105162.0, 1765105162.9999996, 1765105162.0000005, 0.5e-6]
+    times += [1765105162 + n / 997 for n in range(997)]
+
+    for created in times:
+        record.created = created
+        expected = json.loads(the_long_way(formatter, record))["time"]
+        assert json.loads(formatter.format(record))["time"] == expected, created
+
+
+def test_what_a_filter_or_a_record_factory_adds_is_in_the_request_line(
+    new_app, capsys, monkeypatch
+):
+    client = new_app("production").test_client()
+    made = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs):
+        record = made(*args, **kwargs)
+        record.trace_id = "t-1"
+        return record
+
+    def hostname(record):
+        record.hostname = "web-1"
+        return True
+
+    client.get("/hello")
+    monkeypatch.setattr(logging, "_logRecordFactory", factory)
+    client.get("/hello")
+    logging.getLogger("edmunds.request").addFilter(hostname)
+    try:
+        client.get("/hello")
+    finally:
+        logging.getLogger("edmunds.request").removeFilter(hostname)
+
+    plain, traced, both = json_lines(capsys.readouterr().err)
+    assert "trace_id" not in plain and "hostname" not in plain
+    assert traced["trace_id"] == "t-1" and "hostname" not in traced
+    assert (both["trace_id"], both["hostname"]) == ("t-1", "web-1")
+    assert [line["message"] for line in (plain, traced, both)] == ["GET /hello 200"] * 3
+
+
+def test_with_the_request_logger_at_warning_no_line_and_no_record_is_made(
+    new_app, capsys, monkeypatch
+):
+    client = new_app("production").test_client()
+    logging.getLogger("edmunds.request").setLevel(logging.WARNING)
+    made = []
+    monkeypatch.setattr(logging, "_logRecordFactory", lambda *args: made.append(args))
+
+    answer = client.get("/hello")
+
+    assert answer.headers["X-Request-ID"]
+    assert capsys.readouterr().err == ""
+    assert made == []

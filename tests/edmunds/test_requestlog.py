@@ -23,6 +23,7 @@ from sqlalchemy import Integer, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 from edmunds.application import Application
+from edmunds.auth.tokenuser import TokenUser
 from edmunds.http.gunicornerror import json_error_writer
 from edmunds.http.providers.requestlogserviceprovider import (
     RequestLogServiceProvider,
@@ -172,16 +173,23 @@ def test_the_line_names_the_user_of_the_token_without_a_query(new_app, capsys):
         # What the token guard does (edmunds/auth/tokenguard.py).
         if "person" in request.args:
             g._login_user = person
+        elif "token" in request.args:
+            g._login_user = TokenUser(Person, 5)
         elif "anonymous" in request.args:
             g._login_user = AnonymousUserMixin()
 
     client = app.test_client()
-    for query in ("person", "anonymous", "", "person&user=7"):
+    for query in ("person", "token", "anonymous", "", "person&user=7"):
         client.get(f"/hello?{query}")
         client.get(f"/nowhere?{query}")  # a 404 too
 
     lines = json_lines(capsys.readouterr().err)
-    assert [line["user_id"] for line in lines] == [42, 42, None, None, None, None, 7, 7]
+    assert [line["user_id"] for line in lines] == [
+        *(42, 42),
+        *(5, 5),
+        *(None, None, None, None),
+        *(7, 7),
+    ]
     # Read without loading the row again.
     assert statements == []
     assert person.id == 42 and statements  # which reading person.id would do

@@ -36,9 +36,9 @@ def remember_the_user(error=None):
     user = g.get("_login_user")
     if user is None or USER_ID in request.environ:
         return
-    # The token guard's TokenUser has its id; a row, its identity; an
-    # anonymous user, neither.
-    if not getattr(user, "is_authenticated", False):
+    # A row has its identity; the token guard's TokenUser, which is no row,
+    # its id; an anonymous user, neither.
+    if getattr(user, "is_anonymous", False):
         return
     state = inspect(user, raiseerr=False)
     if state is None:

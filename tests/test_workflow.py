@@ -124,7 +124,7 @@ GUNICORN_TRAP = "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
 # starts, so before schemathesis gets the schema); then SIGTERM and wait up
 # to 60 s for the master, which exits after its workers.
 GUNICORN_TRAP_AND_WAIT = (
-    "trap 'pid=$(cat gunicorn.pid) && kill \"$pid\" && "
+    'trap \'pid=$(cat gunicorn.pid) && kill "$pid" && '
     'for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done\' '
     "EXIT\n"
 )

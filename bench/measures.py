@@ -122,7 +122,7 @@ def loopback(subjects, seconds, connections):
     figures = {subject.name: {} for subject in subjects}
     with ExitStack() as stack:
         servers = {
-            subject.name: stack.enter_context(_gunicorn(subject))
+            subject.name: (*stack.enter_context(_gunicorn(subject)), subject)
             for subject in subjects
         }
         post = ("-s", BENCH_DIR / "post.lua")
@@ -152,15 +152,22 @@ def _served_in_turns(servers, path, seconds, connections, options):
     names = list(servers)
     slice_seconds = min(SLICE_SECONDS, seconds)
     turns = max(1, round(seconds / slice_seconds))
-    for _process, base in servers.values():
+    for _process, base, subject in servers.values():
         # No longer than the measure itself: a short run is a smoke test.
-        _wrk(base + path, min(WARM_UP_SECONDS, seconds), connections, *options)
+        warm_up = min(WARM_UP_SECONDS, seconds)
+        _wrk(base + path, warm_up, connections, *_wrk_headers(subject), *options)
     counted = {name: [0, 0.0, 0.0] for name in names}  # requests, wall, CPU
     for turn in range(turns):
         for name in names if turn % 2 == 0 else names[::-1]:
-            process, base = servers[name]
+            process, base, subject = servers[name]
             before = _server_cpu(process.pid)
-            rate, count = _wrk(base + path, slice_seconds, connections, *options)
+            rate, count = _wrk(
+                base + path,
+                slice_seconds,
+                connections,
+                *_wrk_headers(subject),
+                *options,
+            )
             counted[name][0] += count
             counted[name][1] += count / rate if rate else 0.0
             counted[name][2] += _server_cpu(process.pid) - before
@@ -171,6 +178,16 @@ def _served_in_turns(servers, path, seconds, connections, options):
         )
         for name, (count, wall, cpu) in counted.items()
     }
+
+
+def _wrk_headers(subject):
+    """wrk's options for the subject's headers (the token), on every
+    request, post.lua's POSTs included."""
+    return [
+        option
+        for name, value in subject.headers().items()
+        for option in ("--header", f"{name}: {value}")
+    ]
 
 
 @contextmanager
@@ -238,7 +255,7 @@ def _serving(subject, wrapper=(), options=(), env=None, boot_timeout=60):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_up(server, log, base + READ_PATH, boot_timeout)
+        _wait_until_up(server, log, base + READ_PATH, subject.headers(), boot_timeout)
         yield server, base
     finally:
         server.send_signal(signal.SIGTERM)
@@ -320,11 +337,12 @@ def instructions(subject, requests, workdir):
             ("loop_read_instr", "GET", READ_PATH, None),
             ("loop_write_instr", "POST", WRITE_PATH, WRITE_BODY),
         ):
+            headers = subject.headers()
             for _ in range(UNCOUNTED_REQUESTS):
-                _request(method, base + path, body)
+                _request(method, base + path, body, headers)
             before = _dumps_after(folder, worker, time.time())
             for _ in range(requests):
-                _request(method, base + path, body)
+                _request(method, base + path, body, headers)
             dumps = sorted(
                 (
                     count
@@ -382,12 +400,15 @@ def _dumps_after(folder, pid, answered, timeout=120):
         time.sleep(0.1)
 
 
-def _request(method, url, body=None):
+def _request(method, url, body=None, headers=None):
     request = urllib.request.Request(
         url,
         data=body and body.encode(),
         method=method,
-        headers={"Content-Type": "application/json"} if body else {},
+        headers={
+            **(headers or {}),
+            **({"Content-Type": "application/json"} if body else {}),
+        },
     )
     with urllib.request.urlopen(request, timeout=600) as response:
         response.read()
@@ -435,14 +456,15 @@ def _free_port():
         return probe_socket.getsockname()[1]
 
 
-def _wait_until_up(server, log, url, timeout=60):
+def _wait_until_up(server, log, url, headers, timeout=60):
     deadline = time.monotonic() + timeout
+    request = urllib.request.Request(url, headers=headers)
     while True:
         try:
             # Until the deadline: gunicorn listens before its worker is up,
             # and a request given up on would still be served later.
             wait = max(1, deadline - time.monotonic())
-            with urllib.request.urlopen(url, timeout=wait) as response:
+            with urllib.request.urlopen(request, timeout=wait) as response:
                 if response.status == 200:
                     return
         except OSError:

@@ -5,7 +5,8 @@
     python probe.py MODULE:ATTR requests METHOD PATH COUNT [JSON_BODY]
 
 Run from the app's folder; prints one JSON object. Standard library only: it
-must run in whichever venv the app under test has.
+must run in whichever venv the app under test has. Every request sends
+BENCH_TOKEN, when set, in the Authentication-Token header.
 """
 
 import importlib
@@ -24,9 +25,16 @@ def load(spec):
     return getattr(importlib.import_module(module), attr)
 
 
+def test_client(app):
+    client = app.test_client()
+    if os.environ.get("BENCH_TOKEN"):
+        client.environ_base["HTTP_AUTHENTICATION_TOKEN"] = os.environ["BENCH_TOKEN"]
+    return client
+
+
 def status(app, read_path, write_path):
     """The status codes the benchmarked requests get, to check they work."""
-    client = app.test_client()
+    client = test_client(app)
     return {
         "read": client.get(read_path).status_code,
         "write": client.post(write_path, json={"name": "probe"}).status_code,
@@ -35,13 +43,13 @@ def status(app, read_path, write_path):
 
 def rss(app, read_path):
     """Max RSS in KiB of a process that booted the app and served one read."""
-    app.test_client().get(read_path)
+    test_client(app).get(read_path)
     return {"max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
 def requests(app, method, path, count, body=None):
     """Requests per wall and per CPU second through the test client."""
-    client = app.test_client()
+    client = test_client(app)
     payload = json.loads(body) if body else None
     send = getattr(client, method.lower())
     for _ in range(WARM_UP):

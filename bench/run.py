@@ -220,6 +220,8 @@ def benchmark(args, workdir):
     baked = BakedProject.bake(workdir, project_python)
     check_pins(baked)
     baseline = Baseline.prepare(workdir / "baseline", baked.python)
+    # The same header on both apps' requests; the baseline ignores it.
+    baseline.token = baked.token
     subjects = (baked, baseline)
     routes = clone_routes(baked, workdir) if "clone" in only else []
     results = Results()

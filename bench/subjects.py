@@ -15,7 +15,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from tests.conftest import clean_env
+from tests.conftest import TOKEN_HEADER, clean_env
 
 BENCH_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = BENCH_DIR.parent
@@ -33,10 +33,18 @@ def bake_argv(output_dir):
 
 
 class Subject:
-    """One app under test: where it lives and how its commands are run."""
+    """One app under test: where it lives and how its commands are run.
+
+    Every request of a measure sends ``token`` in the Authentication-Token
+    header: the baked app reads its user from it, as each request of an API
+    with authentication does; the baseline, which has none, ignores it.
+    """
 
     name = ""
     boot_module = ""
+    token = None
+    # What seed() empties, what points at others first.
+    seeded_tables = ("user_tags", "users", "tags")
 
     def __init__(self, root, python):
         self.root = Path(root)
@@ -52,7 +60,13 @@ class Subject:
         # not to would make each run recompile every module of the app, a
         # cost that grows with the number of files rather than with the work.
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        if self.token is not None:
+            environment["BENCH_TOKEN"] = self.token  # for probe.py
         return environment
+
+    def headers(self):
+        """What every measured request sends besides its body's type."""
+        return {TOKEN_HEADER: self.token} if self.token is not None else {}
 
     def cli(self, *args):
         """The argv of one of the app's console commands."""
@@ -87,7 +101,7 @@ class Subject:
     def seed(self, users=100, tags=10, tags_per_user=3):
         """Fill users, tags and user_tags afresh; both apps share the schema."""
         with sqlite3.connect(self.database) as connection:
-            for table in ("user_tags", "users", "tags"):
+            for table in self.seeded_tables:
                 connection.execute(f"DELETE FROM {table}")
             # name_key: the name as both apps compare it (NFKC, case folded).
             connection.executemany(
@@ -97,10 +111,7 @@ class Subject:
                     for tag in range(1, tags + 1)
                 ],
             )
-            connection.executemany(
-                "INSERT INTO users (id, name) VALUES (?, ?)",
-                [(user, f"user-{user}") for user in range(1, users + 1)],
-            )
+            connection.executemany(*self.users_insert(users))
             connection.executemany(
                 "INSERT INTO user_tags (user_id, tag_id) VALUES (?, ?)",
                 [
@@ -110,6 +121,13 @@ class Subject:
                 ],
             )
         connection.close()
+
+    def users_insert(self, users):
+        """The statement and rows that seed() inserts users with."""
+        return (
+            "INSERT INTO users (id, name) VALUES (?, ?)",
+            [(user, f"user-{user}") for user in range(1, users + 1)],
+        )
 
     def tables(self):
         """The tables of every database of the app, alembic's own left out."""
@@ -155,6 +173,7 @@ class BakedProject(Subject):
     # Served the way it is deployed; the development environment's DEBUG
     # would make it a different app from the baseline.
     app_env = "production"
+    seeded_tables = ("user_tags", "user_roles", "users", "tags")
 
     def __init__(self, root, python):
         super().__init__(root, python)
@@ -175,7 +194,22 @@ class BakedProject(Subject):
         (root,) = set(Path(output_dir).iterdir()) - before
         project = cls(root, python_for(root))
         project.run(project.cli("db", "upgrade"))
+        # Signed by the app's key for the first seeded user, whose
+        # uniquifier every seed() writes again: it stays valid throughout.
+        minted = project.run([project.python, "-c", MINT_TOKEN, BENCH_UNIQUIFIER])
+        project.token = minted.stdout.strip()
         return project
+
+    def users_insert(self, users):
+        """Users as authentication has them: each with a uniquifier, the
+        first the token's user."""
+        return (
+            "INSERT INTO users (id, name, fs_uniquifier) VALUES (?, ?, ?)",
+            [
+                (user, f"user-{user}", BENCH_UNIQUIFIER if user == 1 else f"u{user}")
+                for user in range(1, users + 1)
+            ],
+        )
 
     @property
     def database(self):
@@ -273,6 +307,18 @@ class Baseline(Subject):
         with open(self.root / "app.py", "a") as module:
             module.write("\nimport generated  # noqa: E402, F401\n")
 
+
+# The token's user, and the token as the login would sign it for them.
+BENCH_UNIQUIFIER = "bench-token-user"
+MINT_TOKEN = """
+import sys
+from bootstrap.app import bootstrap
+from app.database.models.user import User
+
+app = bootstrap()
+with app.app_context():
+    print(User(fs_uniquifier=sys.argv[1]).get_auth_token())
+"""
 
 # Growth: one generated model in each app's own style. Those on the default
 # instance point at users, as real models would.

@@ -5,9 +5,11 @@
 # and reading them back, a new revision of the code (a nullable column added
 # to User, with its migration) is deployed: `db upgrade` once, then each
 # replica in turn is taken out of haproxy, stopped gracefully and started
-# again from the new code. It passes when no request failed, every
-# acknowledged write reads back, and no replica served while its database
-# was behind its code; its last line says so, with the figures.
+# again from the new code. Every request of the load carries the token of
+# a user it logged in as (each one reads its user, a row of the table the
+# revision changes). It passes when no request failed, every acknowledged
+# write reads back, and no replica served while its database was behind its
+# code; its last line says so, with the figures.
 #
 #   scripts/drill.sh
 #
@@ -215,6 +217,14 @@ set_app_env
 say "database $database on $db_host:$db_port"
 (cd "$old" && "${app_env[@]}" "$venv/bin/python" manage.py db upgrade) >"$work/upgrade-old.log" 2>&1 ||
     fail "db upgrade of the first revision failed; see $work/upgrade-old.log"
+# Whom the load logs in as, made as a team makes a user: the console, the
+# password on its standard input. The load gets the password in its
+# environment, never on a command line.
+drill_email=drill@example.com
+drill_password=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')
+printf '%s\n' "$drill_password" |
+    (cd "$old" && "${app_env[@]}" "$venv/bin/python" manage.py auth create-user "$drill_email" --password-stdin) \
+        >"$work/user.log" 2>&1 || fail "auth create-user failed; see $work/user.log"
 
 # The new code starts as a copy of the old, made before the old code runs
 # (it writes __pycache__ folders as it starts); its venv is the same.
@@ -304,9 +314,9 @@ say "replicas ${REPLICAS[*]} on ports ${port_of[*]}, haproxy on $proxy_port"
 
 # --- Load, and the deploy under it -------------------------------------------
 
-load_arguments=(--proxy "$proxy_port" --stop "$work/stop" --report "$work/report.json")
+load_arguments=(--proxy "$proxy_port" --email "$drill_email" --stop "$work/stop" --report "$work/report.json")
 for name in "${REPLICAS[@]}"; do load_arguments+=(--replica "$name=${port_of[$name]}"); done
-"$PY" "$HELPER" load "${load_arguments[@]}" >"$work/load.log" 2>&1 &
+DRILL_PASSWORD=$drill_password "$PY" "$HELPER" load "${load_arguments[@]}" >"$work/load.log" 2>&1 &
 load_pid=$!
 sleep 2  # steady load before the deploy starts
 

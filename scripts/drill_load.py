@@ -1,22 +1,25 @@
 """The rolling-deploy drill's load, and its verdict (scripts/drill.sh).
 
-    python scripts/drill_load.py load --proxy PORT --replica r1=PORT ... \\
-        --stop FILE --report FILE
+    DRILL_PASSWORD=... python scripts/drill_load.py load --proxy PORT \\
+        --replica r1=PORT ... --email EMAIL --stop FILE --report FILE
     python scripts/drill_load.py verdict REPORT --replaced-in SECONDS
     python scripts/drill_load.py haproxy SOCKET COMMAND
 
-`load` writes users and reads each one back through the load balancer, a few
-clients at a steady pace, until the stop file appears (or its own limits in
-count and time run out: it never outlives a drill that died). Meanwhile it
-asks each replica's /ready directly, to know when one said its schema was
-behind. Then it reads every acknowledged write back once more and writes
-what it saw to the report. `verdict` reads the report and prints the
-drill's one line, or what failed. Every address is 127.0.0.1.
+`load` logs in as EMAIL (its password in DRILL_PASSWORD, not on a command
+line), then writes users and reads each one back through the load balancer,
+every request with the token, a few clients at a steady pace, until the stop
+file appears (or its own limits in count and time run out: it never outlives
+a drill that died). Meanwhile it asks each replica's /ready directly, to
+know when one said its schema was behind. Then it reads every acknowledged
+write back once more, with the token, and writes what it saw to the report.
+`verdict` reads the report and prints the drill's one line, or what failed.
+Every address is 127.0.0.1.
 """
 
 import argparse
 import http.client
 import json
+import os
 import socket
 import sys
 import threading
@@ -32,10 +35,12 @@ TIMEOUT_SECONDS = 10
 
 
 class Client:
-    """One keep-alive connection to the load balancer; a request is a record."""
+    """One keep-alive connection to the load balancer; a request is a record.
+    Every request sends ``token`` in the Authentication-Token header."""
 
-    def __init__(self, port):
+    def __init__(self, port, token=None):
         self.port = port
+        self.token = token
         self.connection = None
 
     def request(self, method, path, body=None):
@@ -49,6 +54,8 @@ class Client:
         try:
             data = None if body is None else json.dumps(body).encode()
             headers = {"Content-Type": "application/json"} if data else {}
+            if self.token is not None:
+                headers["Authentication-Token"] = self.token
             self.connection.request(method, path, body=data, headers=headers)
             response = self.connection.getresponse()
             payload = response.read()
@@ -76,8 +83,9 @@ class Client:
 class Load:
     """What the clients share: the records, the acknowledged writes, a count."""
 
-    def __init__(self, args):
+    def __init__(self, args, token):
         self.port = args.proxy
+        self.token = token
         self.stop = Path(args.stop)
         self.deadline = time.monotonic() + args.max_seconds
         self.budget = args.max_writes
@@ -95,7 +103,7 @@ class Load:
             return self.count
 
     def client(self):
-        client = Client(self.port)
+        client = Client(self.port, self.token)
         try:
             while (number := self.next_number()) is not None:
                 self.write_and_read(client, number)
@@ -148,8 +156,8 @@ def watch_ready(replicas, stop_event, observations):
         stop_event.wait(READY_POLL_SECONDS)
 
 
-def read_back_part(port, writes, read_back):
-    client = Client(port)
+def read_back_part(port, token, writes, read_back):
+    client = Client(port, token)
     try:
         for user_id, name in writes:
             record, body = client.request("GET", f"/api/users/{user_id}")
@@ -160,11 +168,25 @@ def read_back_part(port, writes, read_back):
         client.close()
 
 
+def log_in(port, email, password):
+    """A token from POST /api/auth/login through the load balancer."""
+    client = Client(port)
+    try:
+        credentials = {"email": email, "password": password}
+        record, body = client.request("POST", "/api/auth/login", credentials)
+    finally:
+        client.close()
+    if record["status"] != 200 or not isinstance(body, dict) or "token" not in body:
+        raise SystemExit(f"drill_load: the login failed: {describe(record)}")
+    return body["token"]
+
+
 def load(args):
     replicas = {
         name: int(port) for name, port in (pair.split("=", 1) for pair in args.replica)
     }
-    shared = Load(args)
+    token = log_in(args.proxy, args.email, os.environ["DRILL_PASSWORD"])
+    shared = Load(args, token)
     observations = []
     watching = threading.Event()
     watcher = threading.Thread(
@@ -186,7 +208,7 @@ def load(args):
     readers = [
         threading.Thread(
             target=read_back_part,
-            args=(args.proxy, writes[start :: args.clients], read_back),
+            args=(args.proxy, token, writes[start :: args.clients], read_back),
         )
         for start in range(args.clients)
     ]
@@ -304,6 +326,7 @@ def main(argv=None):
     run = commands.add_parser("load")
     run.add_argument("--proxy", type=int, required=True)
     run.add_argument("--replica", action="append", default=[], metavar="NAME=PORT")
+    run.add_argument("--email", required=True, help="who the load logs in as")
     run.add_argument("--stop", required=True)
     run.add_argument("--report", required=True)
     run.add_argument("--clients", type=int, default=4)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -299,17 +300,82 @@ def serving(command, cwd, env, port, timeout=60):
         log.close()
 
 
-def call(url, method="GET", body=None):
-    """One JSON request: (status, decoded body or None)."""
+def call(url, method="GET", body=None, token=None):
+    """One JSON request: (status, decoded body or None); ``token`` goes in
+    the Authentication-Token header, which every /api/ route but the login
+    asks for."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
+    if token is not None:
+        request.add_header(TOKEN_HEADER, token)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             status, payload = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, payload = error.code, error.read()
     return status, json.loads(payload) if payload else None
+
+
+# Who the template's tests log in as on a served bake, made by the console
+# as a bake's README makes its first user.
+TOKEN_HEADER = "Authentication-Token"
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def create_user(
+    project,
+    python,
+    email=ADMIN_EMAIL,
+    password=ADMIN_PASSWORD,
+    roles=("admin",),
+    env=None,
+):
+    """``manage.py auth create-user``, the password on stdin as a script
+    gives it; the new user's id."""
+    options = [option for role in roles for option in ("--role", role)]
+    completed = run(
+        project,
+        python,
+        *("manage.py", "auth", "create-user", email, *options, "--password-stdin"),
+        env=env,
+        stdin=password + "\n",
+    )
+    return int(re.match(r"Created user (\d+) ", completed.stdout)[1])
+
+
+def create_user_line(python="python", email=ADMIN_EMAIL, password=ADMIN_PASSWORD):
+    """create_user's admin as one shell line, for a command that serves."""
+    return (
+        f"printf '%s\\n' {shlex.quote(password)} | {python} manage.py auth "
+        f"create-user {shlex.quote(email)} --role admin --password-stdin"
+    )
+
+
+def log_in(url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD):
+    """A token from ``POST /api/auth/login`` of the app served at ``url``."""
+    status, body = call(
+        f"{url}/api/auth/login", "POST", {"email": email, "password": password}
+    )
+    assert status == 200, (status, body)
+    return body["token"]
+
+
+def token_for(
+    project,
+    python,
+    url,
+    email=ADMIN_EMAIL,
+    password=ADMIN_PASSWORD,
+    roles=("admin",),
+    env=None,
+):
+    """A token of a new user of the bake served at ``url`` (an admin unless
+    ``roles`` says otherwise); ``env`` as the server's, so that the user is
+    made in the database it serves."""
+    create_user(project, python, email, password, roles, env)
+    return log_in(url, email, password)
 
 
 def render(path, **answers):

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from test_interrupted_bake import interrupt, slow_git
 
-from conftest import TEMPLATE_DIR, call, clean_env, free_port, serving, unavailable
+from conftest import (
+    TEMPLATE_DIR,
+    call,
+    clean_env,
+    free_port,
+    serving,
+    token_for,
+    unavailable,
+)
 
 SCRIPT = TEMPLATE_DIR / "scripts" / "bake.sh"
 
@@ -45,16 +53,21 @@ def test_one_command_bakes_migrates_tests_and_serves(tmp_path):
     command = f"bash {SCRIPT} 2>&1 | tee {output}"
 
     env = script_env(FLASK_RUN_PORT=str(port), PATH=path_without_uv())
+    project = tmp_path / "baked" / "my_edmunds_app"
     with serving(command, tmp_path, env, port, timeout=300) as url:
         assert call(f"{url}/up")[0] == 200
-        assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 201
+        assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 401
+        # A user made by the console of the project's own venv, as its
+        # README makes one.
+        token = token_for(project, project / ".venv/bin/python", url)
+        assert call(f"{url}/api/users", "POST", {"name": "Ada"}, token)[0] == 201
 
-    project = tmp_path / "baked" / "my_edmunds_app"
     text = output.read_text()
     assert " passed in " in text and " failed" not in text, text
     assert f"Serving {project} on http://127.0.0.1:{port}/" in text
     with sqlite3.connect(project / "storage/database/my_edmunds_app.db") as db:
-        assert db.execute("SELECT name FROM users").fetchall() == [("Ada",)]
+        names = db.execute("SELECT name FROM users ORDER BY id").fetchall()
+        assert names == [("admin",), ("Ada",)]
     # The baked README's "uv ..." commands need a uv this shell lacks.
     folder = re.search(r'export PATH="([^"]+):\$PATH"', text)
     assert folder and (Path(folder.group(1)) / "uv").is_file(), text

@@ -33,6 +33,10 @@ def python(project):
     return project_python(project)
 
 
+# What the bake's revisions make: the sample models', and who may log in.
+SCHEMA = {"users", "tags", "user_tags", "roles", "user_roles", "login_failures"}
+
+
 def tables(project):
     path = project / "storage/database/command_sequence.db"
     with sqlite3.connect(path) as connection:
@@ -74,7 +78,7 @@ def test_the_documented_sequence_works_on_sqlite(project, python):
         assert command in help_text
 
     manage(project, python, "db", "upgrade")
-    assert tables(project) == {"users", "tags", "user_tags"}
+    assert tables(project) == SCHEMA
     manage(project, python, "db", "check")
 
     # A new model, listed in modelsandtables, gets a revision of its own.
@@ -90,11 +94,11 @@ def test_the_documented_sequence_works_on_sqlite(project, python):
     assert "op.create_table('comments'" in body
 
     manage(project, python, "db", "upgrade")
-    assert tables(project) == {"users", "tags", "user_tags", "comments"}
+    assert tables(project) == SCHEMA | {"comments"}
     manage(project, python, "db", "check")
 
     manage(project, python, "db", "downgrade")
-    assert tables(project) == {"users", "tags", "user_tags"}
+    assert tables(project) == SCHEMA
 
 
 def test_db_init_says_migrations_exist_and_changes_nothing(project, python):
@@ -143,6 +147,8 @@ def test_routes_lists_the_app(project, python):
             "DELETE",
             "/api/users/<int:user_id>/tags/<int:tag_id>",
         ),
+        ("auth.login", "POST", "/api/auth/login"),
+        ("auth.logout", "POST", "/api/auth/logout"),
         ("health.up", "GET", "/up"),
         ("health.ready", "GET", "/ready"),
         ("api-docs.openapi_json", "GET", "/api/openapi.json"),

@@ -151,7 +151,13 @@ def day_one(project, python, env, testing_env, instance, hooks=False):
     # Twice, and one seeder alone: unique tag names hold, nothing doubles
     # (the single seeding of `fresh --seed` below gives the same rows).
     first = manage(project, python, env, "db", "seed").stdout
-    assert first.startswith("DatabaseSeeder: added ") and " users" in first, first
+    # Development's admin first, its password shown this once.
+    admin, added = first.splitlines()
+    assert re.fullmatch(
+        r"Log in as admin@example\.com with the password \S{12,} \(shown once\)\.",
+        admin,
+    ), first
+    assert added.startswith("DatabaseSeeder: added ") and " users" in added, first
     again = manage(project, python, env, "db", "seed").stdout
     assert again == "DatabaseSeeder: added no rows.\n", again
     manage(project, python, env, "db", "seed", "--class", "CommentSeeder")
@@ -352,8 +358,10 @@ def test_make_keeps_every_byte_of_the_config_and_passes_ruff(cookies):
     project = bake(cookies, project_name="Bytes Kept")
     python = project_python(project)
     config = project / "config" / "app.py"
-    listed = "[\n            User,\n            Tag,\n            UserTags,\n        ]"
-    samples = "[User, Tag, UserTags  # the samples\n        ]"
+    models = ["User", "Role", "UserRoles", "LoginFailure", "Tag", "UserTags"]
+    listed = "".join(f"\n            {model}," for model in models)
+    listed = f"[{listed}\n        ]"
+    samples = f"[{', '.join(models)}  # the samples\n        ]"
     assert listed in config.read_text()
     text = "# -*- coding: latin-1 -*-\n# Réglages de l'application.\n" + (
         config.read_text().replace(listed, samples)
@@ -365,13 +373,12 @@ def test_make_keeps_every_byte_of_the_config_and_passes_ruff(cookies):
     manage(project, python, {}, "make", "model", name, "--table", "adjustments")
 
     expected = text.replace(
-        "from app.database.models.tag import Tag\n",
+        "from app.database.models.loginfailure import LoginFailure\n",
         f"from app.database.models.{name.lower()} import (\n    {name},\n)\n"
-        "from app.database.models.tag import Tag\n",
+        "from app.database.models.loginfailure import LoginFailure\n",
     ).replace(
         samples,
-        "[\n            User,\n            Tag,\n            UserTags,  # the samples\n"
-        f"            {name},\n        ]",
+        listed.replace("UserTags,", f"UserTags,  # the samples\n            {name},"),
     )
     expected = expected.replace("\n", "\r\n")
     assert config.read_bytes() == expected.encode("latin-1")
@@ -433,18 +440,19 @@ def test_the_shipped_tests_pass_beside_the_projects_own_code(cookies):
     manage(project, python, {}, "make", "seeder", "PostSeeder")
     (project / "app/database/seeders/postseeder.py").write_text(POST_SEEDER)
     seeders = project / "app/database/seeders/databaseseeder.py"
+    source = seeders.read_text()
+    assert source.count("SampleSeeder)\n") == 1
     seeders.write_text(
         "from app.database.seeders.postseeder import PostSeeder\n"
-        + seeders.read_text().replace(
-            "        self.call(SampleSeeder)\n",
-            "        self.call(SampleSeeder)\n        self.call(PostSeeder)\n",
+        + source.replace(
+            "SampleSeeder)\n", "SampleSeeder)\n        self.call(PostSeeder)\n"
         )
     )
     (project / "app/http/handlers/posts.py").write_text(POSTS_HANDLER)
     routes = project / "app/http/routes.py"
     routes.write_text(
         routes.read_text()
-        .replace("import home, tags,", "import home, posts, tags,")
+        .replace(" home, tags,", " home, posts, tags,")
         .replace(
             "    api.register_blueprint(labels)\n",
             "    api.register_blueprint(labels)\n\n" + POSTS_ROUTE,

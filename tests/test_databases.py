@@ -27,7 +27,7 @@ from servers import SERVERS, on_servers
 from test_commands import add_comment_model
 
 ENGINES = ("sqlite", "postgresql", "mysql")
-SAMPLE_TABLES = {"users", "tags", "user_tags"}
+SAMPLE_TABLES = {"users", "tags", "user_tags", "roles", "user_roles", "login_failures"}
 # Every character a hand-built URL would choke on, and one beyond ASCII.
 AWKWARD_PASSWORD = "p@ss:w/rd%#?é"
 DRIVERS = {"postgresql": "psycopg[binary]==", "mysql": "PyMySQL=="}

@@ -16,8 +16,10 @@ from conftest import (
     bake,
     call,
     clean_env,
+    create_user_line,
     free_port,
     interpreter,
+    log_in,
     run,
     serving,
     unavailable,
@@ -174,5 +176,9 @@ def test_the_command_migrates_then_serves_and_refuses_a_missing_key(
 
     env["SECRET_KEY"] = secrets.token_urlsafe(48)  # "k" * 48 is refused
     with serving(f"exec sh -c '{command}'", workdir, env, port) as url:
-        assert call(f"{url}/api/users")[0] == 200
+        assert call(f"{url}/api/users")[0] == 401
+        # A user made by the console in the image's environment, as a shell
+        # in the container would.
+        run(workdir, "sh", "-c", create_user_line(), env=env)
+        assert call(f"{url}/api/users", token=log_in(url))[0] == 200
         assert (workdir / "storage/database/boxed.db").is_file()

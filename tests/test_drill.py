@@ -182,3 +182,12 @@ def test_a_load_that_ran_out_before_the_deploy_ended_fails_the_drill():
     assert drill_load.failures(report(stopped_by="its own limit")) == [
         "the load stopped by its own limit before the deploy ended"
     ]
+
+
+def test_a_load_whose_login_fails_stops_in_one_line():
+    port = free_port()  # nothing listens there
+    with pytest.raises(SystemExit) as stopped:
+        drill_load.log_in(port, "drill@example.com", "not the password")
+    assert str(stopped.value).startswith(
+        "drill_load: the login failed: POST /api/auth/login: ConnectionRefusedError"
+    )

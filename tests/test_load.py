@@ -14,12 +14,24 @@ from contextlib import ExitStack
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import bake, call, clean_env, free_port, project_python, run, serving
+from conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    bake,
+    call,
+    clean_env,
+    create_user,
+    free_port,
+    log_in,
+    project_python,
+    run,
+    serving,
+)
 from servers import SERVERS, on_servers
 
 WORKERS, THREADS = 3, 4
 CLIENTS = 16
-ROUNDS = 15  # per client: a user, a tag, a contested tag, three links
+ROUNDS = 15  # per client, after its login: a user, a tag, a contested tag, three links
 TIME_LIMIT = 120  # seconds; the test fails rather than run longer
 SHARED_TAGS = 3
 
@@ -41,15 +53,25 @@ class Tally:
 
 
 def client(url, number, shared_user, shared_tags, tally, deadline):
+    # Each client logs in first, all at once, as the same admin (linking
+    # users other than one's own needs the role).
+    login = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    status, body = call(f"{url}/api/auth/login", "POST", login)
+    tally.record("login", status)
+    if status != 200:
+        return
+    token = body["token"]
     for round_ in range(ROUNDS):
         if time.monotonic() > deadline:
             return
-        status, user = call(f"{url}/api/users", "POST", {"name": f"c{number}r{round_}"})
+        name = {"name": f"c{number}r{round_}"}
+        status, user = call(f"{url}/api/users", "POST", name, token)
         tally.record("user", status)
-        status, tag = call(f"{url}/api/tags", "POST", {"name": f"t{number}-{round_}"})
+        name = {"name": f"t{number}-{round_}"}
+        status, tag = call(f"{url}/api/tags", "POST", name, token)
         tally.record("tag", status)
         # Every client races for the same tag name: one 201, then 409s.
-        status, _ = call(f"{url}/api/tags", "POST", {"name": "contested"})
+        status, _ = call(f"{url}/api/tags", "POST", {"name": "contested"}, token)
         tally.record("tag", status)
         if user is None or tag is None or "id" not in user or "id" not in tag:
             continue
@@ -60,7 +82,8 @@ def client(url, number, shared_user, shared_tags, tally, deadline):
             (user["id"], shared_tag),
             (shared_user, shared_tag),
         ):
-            status, _ = call(f"{url}/api/users/{user_id}/tags/{tag_id}", "PUT")
+            link = f"{url}/api/users/{user_id}/tags/{tag_id}"
+            status, _ = call(link, "PUT", token=token)
             tally.record("link", status)
             if status == 204:
                 with tally.lock:
@@ -120,6 +143,7 @@ def load(project, engine, settings, database):
     python = project_python(project)
     env = clean_env(APP_ENV="production", **settings)
     run(project, python, "manage.py", "db", "upgrade", env=env)
+    create_user(project, python, env=env)
     idle = server_connections(SERVERS[engine], database) if database else None
 
     port = free_port()
@@ -131,11 +155,14 @@ def load(project, engine, settings, database):
     tally = Tally()
     started = time.monotonic()
     with serving(command, project, env, port) as url:
-        status, shared_user = call(f"{url}/api/users", "POST", {"name": "shared"})
+        token = log_in(url)
+        shared_user = {"name": "shared"}
+        status, shared_user = call(f"{url}/api/users", "POST", shared_user, token)
         tally.record("user", status)
         shared = []
         for number in range(SHARED_TAGS):
-            status, tag = call(f"{url}/api/tags", "POST", {"name": f"shared{number}"})
+            name = {"name": f"shared{number}"}
+            status, tag = call(f"{url}/api/tags", "POST", name, token)
             tally.record("tag", status)
             shared.append(tag["id"])
         deadline = started + TIME_LIMIT
@@ -159,12 +186,14 @@ def load(project, engine, settings, database):
     )
     assert elapsed < TIME_LIMIT, "the load did not finish in its time limit"
     assert not [status for status in tally.statuses if status >= 500], tally.statuses
-    assert requests == 1 + SHARED_TAGS + CLIENTS * ROUNDS * 6
+    assert requests == 1 + SHARED_TAGS + CLIENTS * (1 + ROUNDS * 6)
+    assert tally.acknowledged["login"] == CLIENTS
     assert tally.statuses[409] == CLIENTS * ROUNDS - 1  # the contested tag
 
     users, tags, links = counts(python, project, env)
     print(f"{engine} rows: {users} users, {tags} tags, {links} links")
-    assert users == tally.acknowledged["user"] == 1 + CLIENTS * ROUNDS
+    # And the admin, made by the console.
+    assert users - 1 == tally.acknowledged["user"] == 1 + CLIENTS * ROUNDS
     assert tags == tally.acknowledged["tag"] == 1 + SHARED_TAGS + CLIENTS * ROUNDS
     assert tally.acknowledged["link"] == CLIENTS * ROUNDS * 3
     assert links == len(tally.links) == CLIENTS * ROUNDS * 2 + SHARED_TAGS

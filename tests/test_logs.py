@@ -13,7 +13,16 @@ from contextlib import contextmanager
 
 import pytest
 
-from conftest import bake, clean_env, free_port, project_python, run
+from conftest import (
+    TOKEN_HEADER,
+    bake,
+    clean_env,
+    create_user,
+    free_port,
+    log_in,
+    project_python,
+    run,
+)
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 # A route that fails, for an unhandled exception: the bake has none.
@@ -104,17 +113,24 @@ def json_lines(text):
 
 
 def test_each_request_is_one_json_line_and_every_line_is_json(project, python):
-    run(
-        project,
-        python,
-        "manage.py",
-        "db",
-        "upgrade",
-        env=clean_env(APP_ENV="production"),
-    )
+    env = clean_env(APP_ENV="production")
+    run(project, python, "manage.py", "db", "upgrade", env=env)
+    admin = create_user(project, python, env=env)
     with gunicorn(project, python, "--access-logfile", "-") as (port, logs):
-        listed = ask(port, "GET", "/api/users", [("X-Request-ID", b"given-id-1")])
-        created = ask(port, "POST", "/api/users", body=b'{"name": "Ada"}')
+        token = log_in(f"http://127.0.0.1:{port}").encode()
+        # The token's user is the line's user_id.
+        signed = [(TOKEN_HEADER, token)]
+        listed = ask(
+            port, "GET", "/api/users", [("X-Request-ID", b"given-id-1"), *signed]
+        )
+        created = ask(port, "POST", "/api/users", signed, b'{"name": "Ada"}')
+        anonymous = ask(port, "GET", "/api/users", [("X-Request-ID", b"anon-1")])
+        tampered = [
+            (TOKEN_HEADER, token[:-2] + (b"AA" if token[-2:] != b"AA" else b"BB"))
+        ]
+        forged = ask(
+            port, "GET", "/api/users", [("X-Request-ID", b"forged-1"), *tampered]
+        )
         boom = ask(port, "GET", "/boom", [("X-Request-ID", b"boom-1")])
         too_long = ask(port, "GET", "/up", [("X-Request-ID", b"x" * 129)])
         not_ascii = ask(port, "GET", "/up", [("X-Request-ID", b"caf\xe9")])
@@ -124,6 +140,7 @@ def test_each_request_is_one_json_line_and_every_line_is_json(project, python):
 
     assert listed[0] == 200 and listed[1]["x-request-id"] == "given-id-1"
     assert created[0] == 201
+    assert anonymous[0] == forged[0] == 401
     assert boom[0] == 500 and boom[1]["x-request-id"] == "boom-1"
     assert json.loads(boom[2])["error"]["code"] == 500
     for answer in (created, too_long, not_ascii):
@@ -136,16 +153,18 @@ def test_each_request_is_one_json_line_and_every_line_is_json(project, python):
     lines = json_lines(logs["stderr"])
     requests = [line for line in lines if line["logger"] == "edmunds.request"]
     expected = {
-        "given-id-1": ("GET", "/api/users", 200),
-        created[1]["x-request-id"]: ("POST", "/api/users", 201),
-        "boom-1": ("GET", "/boom", 500),
-        too_long[1]["x-request-id"]: ("GET", "/up", 200),
-        not_ascii[1]["x-request-id"]: ("GET", "/up", 200),
+        "given-id-1": ("GET", "/api/users", 200, admin),
+        created[1]["x-request-id"]: ("POST", "/api/users", 201, admin),
+        "anon-1": ("GET", "/api/users", 401, None),
+        "forged-1": ("GET", "/api/users", 401, None),
+        "boom-1": ("GET", "/boom", 500, None),
+        too_long[1]["x-request-id"]: ("GET", "/up", 200, None),
+        not_ascii[1]["x-request-id"]: ("GET", "/up", 200, None),
     }
-    for request_id, (method, path, status) in expected.items():
+    for request_id, (method, path, status, user) in expected.items():
         (line,) = [line for line in requests if line["request_id"] == request_id]
         assert (line["method"], line["path"], line["status"]) == (method, path, status)
-        assert line["level"] == "INFO" and line["user_id"] is None
+        assert line["level"] == "INFO" and line["user_id"] == user, line
         assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
         assert line["message"] == f"{method} {path} {status}"
     # What gunicorn refused, the app never saw.
@@ -171,6 +190,7 @@ def test_each_request_is_one_json_line_and_every_line_is_json(project, python):
     # gunicorn's access log, asked for here, is the same line again.
     accesses = json_lines(logs["stdout"])
     assert {line["logger"] for line in accesses} == {"gunicorn.access"}
-    for request_id, (method, path, status) in expected.items():
+    for request_id, (method, path, status, user) in expected.items():
         (line,) = [line for line in accesses if line["request_id"] == request_id]
         assert (line["method"], line["path"], line["status"]) == (method, path, status)
+        assert line["user_id"] == user, line

@@ -11,7 +11,18 @@ from contextlib import ExitStack
 
 import pytest
 
-from conftest import bake, call, clean_env, free_port, project_python, run, serving
+from conftest import (
+    bake,
+    call,
+    clean_env,
+    create_user,
+    create_user_line,
+    free_port,
+    log_in,
+    project_python,
+    run,
+    serving,
+)
 
 pytestmark = pytest.mark.xdist_group("production")
 
@@ -33,17 +44,25 @@ def test_gunicorn_serves_the_api_over_loopback(project, python):
     gunicorn = python.parent / "gunicorn"
     command = f"exec {gunicorn} --bind 127.0.0.1:{port} --workers 2 wsgi:app"
 
+    admin = create_user(project, python, env=env)
+
     with serving(command, project, env, port) as url:
-        status, user = call(f"{url}/api/users", "POST", {"name": "Ada"})
+        # Nothing without a token; with one, the API.
+        assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 401
+        token = log_in(url)
+        status, user = call(f"{url}/api/users", "POST", {"name": "Ada"}, token)
         assert status == 201 and user["name"] == "Ada"
-        status, tag = call(f"{url}/api/tags", "POST", {"name": "math"})
+        status, tag = call(f"{url}/api/tags", "POST", {"name": "math"}, token)
         assert status == 201
-        status, _ = call(f"{url}/api/users/{user['id']}/tags/{tag['id']}", "PUT")
-        assert status == 204
-        status, page = call(f"{url}/api/users")
+        link = f"{url}/api/users/{user['id']}/tags/{tag['id']}"
+        assert call(link, "PUT", token=token)[0] == 204
+        status, page = call(f"{url}/api/users", token=token)
         assert status == 200
-        assert page["items"] == [{**user, "tags": [tag]}]
-        assert call(f"{url}/api/users/999/tags") == (
+        assert page["items"] == [
+            {"id": admin, "name": "admin", "tags": []},
+            {**user, "tags": [tag]},
+        ]
+        assert call(f"{url}/api/users/999/tags", token=token) == (
             404,
             {"error": {"code": 404, "message": "no user has id 999"}},
         )
@@ -176,11 +195,13 @@ def test_sqlite_files_are_the_owners_alone_whatever_the_umask(project, python):
     gunicorn = python.parent / "gunicorn"
     command = (
         f"umask 000 && {python} manage.py db upgrade && "
+        f"{create_user_line(python)} && "
         f"exec {gunicorn} --bind 127.0.0.1:{port} --workers 1 wsgi:app"
     )
     try:
         with serving(command, project, env, port) as url:
-            assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 201
+            token = log_in(url)
+            assert call(f"{url}/api/users", "POST", {"name": "Ada"}, token)[0] == 201
             database = storage / "database"
             files = sorted(path.name for path in database.iterdir())
             # While the app runs, SQLite's write-ahead log is there too.

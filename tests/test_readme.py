@@ -24,6 +24,7 @@ from conftest import (
     project_python,
     run,
     serving,
+    token_for,
     unavailable,
     uv_env,
 )
@@ -134,10 +135,12 @@ def test_clone_to_green_tests_and_a_running_app_in_three_uv_commands(project, tm
     # `run` reads its port from FLASK_RUN_PORT.
     env = newcomer_env(project, tmp_path, FLASK_RUN_PORT=str(port))
 
-    with serving(f"set -e\n{script}", tmp_path, env, port, timeout=540) as url:
-        assert call(f"{url}/api/users", "POST", {"name": "Ada"})[0] == 201
-        assert call(f"{url}/api/users")[1]["total"] == 1
     clone = tmp_path / "read_me"
+    with serving(f"set -e\n{script}", tmp_path, env, port, timeout=540) as url:
+        # A user of the clone's database, as "Users and tokens" makes one.
+        token = token_for(clone, clone / ".venv/bin/python", url, env=env)
+        assert call(f"{url}/api/users", "POST", {"name": "Ada"}, token)[0] == 201
+        assert call(f"{url}/api/users", token=token)[1]["total"] == 2  # and its own
     assert (clone / ".venv").is_dir()
     # The copy holds secrets: the README's step makes it its owner's alone
     # (the app refuses it otherwise), whatever the umask.
@@ -164,7 +167,10 @@ def test_the_production_commands_serve_the_app(project, tmp_path):
     env = newcomer_env(project, tmp_path, SECRET_KEY=secrets.token_urlsafe(48))
 
     with serving(f"set -e\n{script}", server, env, port) as url:
-        assert call(f"{url}/api/tags", "POST", {"name": "math"})[0] == 201
+        production_env = {**env, "APP_ENV": "production"}
+        python = server / ".venv/bin/python"
+        token = token_for(server, python, url, env=production_env)
+        assert call(f"{url}/api/tags", "POST", {"name": "math"}, token)[0] == 201
     # What production runs, and nothing a developer alone needs.
     assert (server / ".venv/bin/gunicorn").is_file()
     assert not (server / ".venv/bin/pytest").exists()
@@ -192,11 +198,14 @@ def test_adding_a_database_instance_as_the_readme_says(cookies):
 
     config = project / "config/app.py"
     source = config.read_text()
-    last_instance_end = "            },\n        ],\n"
+    # The end of the database instances (APP["auth"] has instances too).
+    last_instance_end = "            },\n        ],\n        # Every model and table"
     assert source.count(last_instance_end) == 1
     source = source.replace(
         last_instance_end,
-        "            },\n" + textwrap.indent(instance, " " * 12) + "        ],\n",
+        "            },\n"
+        + textwrap.indent(instance, " " * 12)
+        + "        ],\n        # Every model and table",
     )
     source = source.replace(
         "from app.database.models.tag import Tag\n",

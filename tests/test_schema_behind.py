@@ -16,7 +16,15 @@ from contextlib import ExitStack
 
 import pytest
 
-from conftest import bake, clean_env, project_python, run
+from conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    bake,
+    clean_env,
+    create_user,
+    project_python,
+    run,
+)
 from servers import SERVERS, on_servers
 
 ENGINES = [
@@ -24,17 +32,28 @@ ENGINES = [
     *(pytest.param(engine, marks=on_servers(engine)) for engine in SERVERS),
 ]
 
-# Requests in the development environment (the bake's .env.py), DEBUG on.
+# Requests in the development environment (the bake's .env.py), DEBUG on,
+# with the token of argv[1] (LOG_IN's).
 REQUESTS = """
 import json, sys
 from bootstrap.app import bootstrap
 
 client = bootstrap().test_client()
 answers = {}
-for path in sys.argv[1:]:
-    response = client.get(path)
+for path in sys.argv[2:]:
+    response = client.get(path, headers={"Authentication-Token": sys.argv[1]})
     answers[path] = [response.status_code, response.get_json()]
 print(json.dumps(answers))
+"""
+# A token, printed, from the login of the user of argv[1] and argv[2].
+LOG_IN = """
+import sys
+from bootstrap.app import bootstrap
+
+body = {"email": sys.argv[1], "password": sys.argv[2]}
+response = bootstrap().test_client().post("/api/auth/login", json=body)
+assert response.status_code == 200, response.get_json()
+print(response.get_json()["token"])
 """
 
 NAME = "    name = db.Column(db.String(50), nullable=False)\n"
@@ -70,7 +89,9 @@ def test_a_schema_behind_the_models_is_said_with_its_fix(project):
         return run(path, python, "manage.py", *args, env=clean_env(**env))
 
     def get(*paths):
-        completed = run(path, python, "-c", REQUESTS, *paths, env=clean_env(**env))
+        completed = run(
+            path, python, "-c", REQUESTS, token, *paths, env=clean_env(**env)
+        )
         return json.loads(completed.stdout)
 
     def baked_tests(*paths):
@@ -88,6 +109,10 @@ def test_a_schema_behind_the_models_is_said_with_its_fix(project):
         )
 
     manage("db", "upgrade")
+    # A token from before the change: its user's row is read on each request.
+    create_user(path, python, env=clean_env(**env))
+    login = (LOG_IN, ADMIN_EMAIL, ADMIN_PASSWORD)
+    token = run(path, python, "-c", *login, env=clean_env(**env)).stdout.strip()
     user = path / "app/database/models/user.py"
     source = user.read_text()
     assert NAME in source

@@ -67,7 +67,22 @@ class Comment(db.Model):
 
 USER_README_LINE = "Kept by the shop team: this paragraph is ours."
 TEMPLATE_README_LINE = "A later version of the template wrote this paragraph."
-TEMPLATE_REVISION_LINE = "# A later template rewrote this revision.\n"
+# A later template's own revision, after the template's head: the project's
+# revisions, which start from that head too, then make a second head.
+LATER_REVISION = """\
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade(engine_name):
+    pass
+
+
+def downgrade(engine_name):
+    pass
+"""
 TOOLING_LINE = ('addopts = "-q"', 'addopts = "-q -ra"')
 
 
@@ -101,7 +116,8 @@ class Workplace:
         """Commit a later version: a new core module and its test, a changed
         tooling line, a line added to the README (and its first line changed
         when asked), and changes where updates must never reach: the template's
-        own migration revision and storage/."""
+        own storage/; and a revision of its own, as a later template adds one
+        (a released revision is never edited)."""
         self.project_file("edmunds/support/templategeneration.py").write_text(
             NEW_CORE_MODULE
         )
@@ -116,8 +132,16 @@ class Workplace:
             title, rest = text.split("\n", 1)
             text = f"{title}{readme_line}\n{rest}"
         readme.write_text(f"{text}\n{TEMPLATE_README_LINE}\n")
-        for revision in self.project_file("migrations/versions").glob("*.py"):
-            revision.write_text(f"{revision.read_text()}{TEMPLATE_REVISION_LINE}")
+        versions = self.project_file("migrations/versions")
+        (head,) = {
+            re.search(r"^revision = '(\w+)'", path.read_text(), re.M)[1]
+            for path in versions.glob("*.py")
+        } - {
+            re.search(r"^down_revision = '(\w+)'", path.read_text(), re.M)[1]
+            for path in versions.glob("*.py")
+            if "down_revision = None" not in path.read_text()
+        }
+        (versions / "9999_later.py").write_text(LATER_REVISION.format(head=head))
         self.project_file("storage/logs/.gitkeep").parent.mkdir()
         self.project_file("storage/logs/.gitkeep").write_text("")
         return self.commit_template("A later version of the template")
@@ -337,7 +361,15 @@ def test_the_users_edits_survive(journey):
     assert USER_README_LINE in (project / "README.md").read_text()
     assert (project / "app/database/models/comment.py").read_text() == COMMENT_MODEL
     assert "            Comment,\n" in (project / "config/app.py").read_text()
-    assert tree_digest(project / "migrations/versions") == journey["revisions"]
+    # Every revision kept as it was; the later template's own one added.
+    later = project / "migrations/versions/9999_later.py"
+    assert later.read_text().startswith('revision = "9999"')
+    later_text = later.read_text()
+    later.unlink()
+    try:
+        assert tree_digest(project / "migrations/versions") == journey["revisions"]
+    finally:
+        later.write_text(later_text)
     assert any(
         "add_comments" in path.name
         for path in (project / "migrations/versions").glob("*.py")
@@ -362,6 +394,13 @@ def test_the_updated_project_passes_its_tests_and_db_check(journey):
     ).stdout
     assert "test_the_module_of_the_later_template_works" in collected
 
+    # Two heads now, the template's and the project's: docs/updates.md's
+    # three commands.
+    run(project, python, "manage.py", "db", "upgrade")
+    refused = run(project, python, "manage.py", "db", "check", check=False)
+    assert refused.returncode != 0 and "db merge heads" in refused.stderr
+    merge = ["db", "merge", "heads", "-m", "Join the template's revisions"]
+    run(project, python, "manage.py", *merge)
     run(project, python, "manage.py", "db", "upgrade")
     run(project, python, "manage.py", "db", "check")
 

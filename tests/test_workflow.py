@@ -142,10 +142,22 @@ def test_every_command_of_the_workflow_passes_locally(cookies):
         "uv run python manage.py db upgrade\nuv run python manage.py db check\n",
         "uv run pytest",
         "port=${PORT:-8000}\n"
+        "# An admin for this run only, and a token of theirs: the API wants one.\n"
+        'password=$(python3 -c "import secrets; print(secrets.token_urlsafe(16))")\n'
+        "printf '%s\\n' \"$password\" | uv run python manage.py auth create-user \\\n"
+        "  schemathesis@example.com --role admin --password-stdin\n"
         "uv run gunicorn --bind 127.0.0.1:$port --workers 2 --daemon "
         "--pid gunicorn.pid wsgi:app\n"
         "trap 'kill \"$(cat gunicorn.pid)\"' EXIT\n"
+        "token=$(curl --silent --fail --retry 30 --retry-connrefused "
+        "--retry-delay 1 \\\n"
+        "  -H 'Content-Type: application/json' \\\n"
+        '  -d "{\\"email\\": \\"schemathesis@example.com\\", '
+        '\\"password\\": \\"$password\\"}" \\\n'
+        '  http://127.0.0.1:$port/api/auth/login | python3 -c "import json, sys; '
+        "print(json.load(sys.stdin)['token'])\")\n"
         "uvx schemathesis@4.32.5 run http://127.0.0.1:$port/api/openapi.json \\\n"
+        '  -H "Authentication-Token: $token" \\\n'
         "  --wait-for-schema 30 --checks all --max-examples 25 --max-time 30\n",
     ]
     setup = step_using(job, "astral-sh/setup-uv@")["with"]

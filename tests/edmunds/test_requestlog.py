@@ -15,11 +15,15 @@ from datetime import datetime, timedelta
 import pytest
 import pythonjsonlogger.core
 import pythonjsonlogger.json
-from flask import request
+from flask import g, request
+from flask_login import AnonymousUserMixin
 from gunicorn import util
 from gunicorn.config import Config as GunicornConfig
+from sqlalchemy import Integer, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 from edmunds.application import Application
+from edmunds.auth.tokenuser import TokenUser
 from edmunds.http.gunicornerror import json_error_writer
 from edmunds.http.providers.requestlogserviceprovider import (
     RequestLogServiceProvider,
@@ -139,6 +143,63 @@ def test_production_writes_one_json_line_per_request(new_app, capsys):
     assert time.utcoffset() == timedelta(0)
     assert second["request_id"] == made.headers["X-Request-ID"]
     assert second["user_id"] == 7
+
+
+class Rows(DeclarativeBase):
+    pass
+
+
+class Person(Rows):
+    __tablename__ = "people"
+    id = mapped_column(Integer, primary_key=True)
+
+
+def test_the_line_names_the_user_of_the_token_without_a_query(new_app, capsys):
+    """edmunds/http/requestuser.py: the user the token guard put where
+    Flask-Login keeps it (g._login_user), read from the row's identity."""
+    engine = create_engine("sqlite://")
+    Rows.metadata.create_all(engine)
+    session = Session(engine)
+    person = Person(id=42)
+    session.add(person)
+    # As a request's commit leaves the guard's user: every attribute expired.
+    session.commit()
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    app = new_app("production")
+
+    @app.before_request
+    def authenticate():
+        # What the token guard does (edmunds/auth/tokenguard.py).
+        if "person" in request.args:
+            g._login_user = person
+        elif "token" in request.args:
+            g._login_user = TokenUser(Person, 5)
+        elif "anonymous" in request.args:
+            g._login_user = AnonymousUserMixin()
+
+    client = app.test_client()
+    for query in ("person", "token", "anonymous", "", "person&user=7"):
+        client.get(f"/hello?{query}")
+        client.get(f"/nowhere?{query}")  # a 404 too
+
+    lines = json_lines(capsys.readouterr().err)
+    assert [line["user_id"] for line in lines] == [
+        *(42, 42),
+        *(5, 5),
+        *(None, None, None, None),
+        *(7, 7),
+    ]
+    # Read without loading the row again.
+    assert statements == []
+    assert person.id == 42 and statements  # which reading person.id would do
+    session.close()
+
+
+def test_outside_production_no_user_is_looked_for(new_app):
+    app = new_app("development")
+
+    assert app.teardown_request_funcs.get(None, []) == []
 
 
 @pytest.mark.parametrize("sent", HOSTILE, ids=repr)

@@ -1,6 +1,7 @@
 import os
 
 from edmunds.application import Application
+from edmunds.auth.providers.authserviceprovider import AuthServiceProvider
 from edmunds.console.providers.consoleserviceprovider import ConsoleServiceProvider
 from edmunds.database.providers.migrateserviceprovider import (
     MigrateServiceProvider,
@@ -19,6 +20,9 @@ def bootstrap(http=True):
     app.register(MigrateServiceProvider)
     # After MigrateServiceProvider: `db seed` and `db fresh` join its group.
     app.register(ConsoleServiceProvider)
+    # Users, roles and tokens (APP['auth']): the console's `auth` commands
+    # and the API's token guard.
+    app.register(AuthServiceProvider)
     if http:
         bootstrap_http(app)
     return app

@@ -6,6 +6,14 @@ OPENAPI_VERSION = "3.0.3"
 OPENAPI_URL_PREFIX = "/api"
 OPENAPI_JSON_PATH = "openapi.json"
 
+# How many proxies (nginx, a load balancer) stand between the clients and
+# gunicorn: 0 serves clients directly. With 1 or more, the client's address
+# (the login throttle counts by it) and scheme come from the headers the
+# proxies add (X-Forwarded-For, -Proto, -Host); set it in .env.production.py
+# behind deploy/nginx.conf or compose.yaml's proxy. Never more than there
+# are: a client could then write its own address.
+PROXIES = 0
+
 # A bigger request body is refused with a 413, with a Content-Length or
 # sent chunked, before any handler runs (edmunds/http/bodylimit.py).
 MAX_CONTENT_LENGTH = 1024 * 1024

@@ -1,5 +1,10 @@
+from flask_security import SQLAlchemyUserDatastore
+
+from app.database.models.loginfailure import LoginFailure
+from app.database.models.role import Role
 from app.database.models.tag import Tag
 from app.database.models.user import User
+from app.database.models.userroles import UserRoles
 from app.database.models.usertags import UserTags
 {%- set engines = [cookiecutter.database, cookiecutter.users_database] %}
 {%- if "mysql" in engines %}
@@ -36,7 +41,7 @@ APP = {
                 {{ location(cookiecutter.database, cookiecutter.project_slug) }}
             },
 {%- if cookiecutter.users_database != "none" %}
-            # User, Tag and UserTags live here (their __bind_key__).
+            # Users, their roles and tags live here (their __bind_key__).
             {
                 "name": "users_database",
                 "driver": {{ drivers[cookiecutter.users_database] }},
@@ -47,8 +52,27 @@ APP = {
         # Every model and table, so that `db migrate` sees them all.
         "modelsandtables": [
             User,
+            Role,
+            UserRoles,
+            LoginFailure,
             Tag,
             UserTags,
+        ],
+    },
+    "auth": {
+        "enabled": True,
+        # Flask-Security's user datastore and its models (docs/auth.md).
+        # config/auth.py tunes it: how long a token lasts, the throttle.
+        "instances": [
+            {
+                "name": "authsqlalchemy",
+                "driver": SQLAlchemyUserDatastore,
+                "models": {
+                    "user": User,
+                    "role": Role,
+                    "login_failure": LoginFailure,
+                },
+            },
         ],
     },
     "console": {

@@ -90,6 +90,24 @@ class Application(Flask):
         """A scoped session on an instance, removed when the app context ends."""
         return self._database_manager().session(name)
 
+    def auth_security(self, name=None):
+        """The flask_security.Security of an APP['auth'] instance."""
+        instances = self.extensions.get("edmunds.auth")
+        if not instances:
+            raise ConfigurationError(
+                "authentication is not enabled: set APP['auth']['enabled'] to "
+                "True in config/app.py"
+            )
+        if name is None:
+            return next(iter(instances.values()))
+        if name not in instances:
+            raise ConfigurationError(f"APP['auth'] has no instance named {name!r}")
+        return instances[name]
+
+    def auth_userdatastore(self, name=None):
+        """The user datastore of an APP['auth'] instance."""
+        return self.auth_security(name).datastore
+
     def _database_manager(self):
         manager = self.extensions.get("edmunds.database")
         if manager is None:

@@ -52,7 +52,7 @@ def app_on_test_databases():
         # pytest would show above the first test: its errors only.
         logging.disable(logging.INFO)
         try:
-            flask_migrate.upgrade()
+            flask_migrate.upgrade(revision="heads")
             differences = model_differences(app)
         except SystemExit:
             pytest.exit(
@@ -93,14 +93,49 @@ def database(app):
 
 @pytest.fixture
 def client(app):
-    """A client for the API; every row its requests wrote is gone after the test.
+    """A client for the API, logged in as ``tester@example.com``, an admin;
+    every row its requests wrote is gone after the test.
 
     Each request gets its own app context and session, as in production. A
     test that also needs ``database`` holds one context open around its
-    requests, and they share its session.
+    requests, and they share its session. ``anonymous`` has no token.
     """
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHENTICATION_TOKEN"] = token_of(app, TESTER)
+    client.tester_id = tester_id(app)
+    yield client
+    empty_tables(app)
+
+
+@pytest.fixture
+def anonymous(app):
+    """A client for the API without a token."""
     yield app.test_client()
     empty_tables(app)
+
+
+# The user the ``client`` fixture's requests come from: in the users table
+# like any other (it is the first user of every API test).
+TESTER = "tester@example.com"
+
+
+def token_of(app, email, roles=("admin",)):
+    """A token of the user with this email, made (without a password: no
+    argon2 work per test) with these roles if there is none."""
+    with app.app_context():
+        datastore = app.auth_userdatastore()
+        user = datastore.find_user(email=email)
+        if user is None:
+            user = datastore.create_user(email=email, name=email.split("@")[0])
+            for role in roles:
+                datastore.add_role_to_user(user, datastore.find_or_create_role(role))
+            db.session.commit()
+        return user.get_auth_token()
+
+
+def tester_id(app):
+    with app.app_context():
+        return app.auth_userdatastore().find_user(email=TESTER).id
 
 
 def empty_tables(app):

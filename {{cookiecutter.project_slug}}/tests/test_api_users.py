@@ -3,6 +3,9 @@ import pytest
 from app.http.pagination import MAX_PER_PAGE
 from edmunds.database.db import db
 
+# The client's own user, the tester (tests/conftest.py), is the first user
+# of every API test: lists start with it.
+
 
 def create_user(client, name):
     response = client.post("/api/users", json={"name": name})
@@ -30,12 +33,13 @@ def test_list_gives_users_with_their_tags_in_id_order(client):
     assert response.status_code == 200
     assert response.get_json() == {
         "items": [
+            {"id": client.tester_id, "name": "tester", "tags": []},
             {"id": ada["id"], "name": "Ada", "tags": []},
             {"id": alan["id"], "name": "Alan", "tags": [tag]},
         ],
         "page": 1,
         "per_page": 20,
-        "total": 2,
+        "total": 3,
     }
 
 
@@ -45,9 +49,9 @@ def test_list_is_paginated(client):
     second = client.get("/api/users?page=2&per_page=2").get_json()
     past_the_end = client.get("/api/users?page=4&per_page=2").get_json()
 
-    assert [user["id"] for user in second["items"]] == ids[2:4]
-    assert (second["page"], second["per_page"], second["total"]) == (2, 2, 5)
-    assert past_the_end["items"] == [] and past_the_end["total"] == 5
+    assert [user["id"] for user in second["items"]] == ids[1:3]
+    assert (second["page"], second["per_page"], second["total"]) == (2, 2, 6)
+    assert past_the_end["items"] == [] and past_the_end["total"] == 6
 
 
 # One test per rule, its cases in a loop: the assertion names the case.
@@ -82,7 +86,7 @@ def test_invalid_users_are_refused_naming_the_field(client):
         error = response.get_json()["error"]
         assert error["code"] == 400 and error["field"] == field, body
         assert error["message"].startswith(f"{field}: "), body
-        assert client.get("/api/users").get_json()["total"] == 0, body
+        assert client.get("/api/users").get_json()["total"] == 1, body
 
 
 def test_the_longest_name_fits(client):
@@ -103,7 +107,7 @@ def test_a_body_that_is_no_json_object_is_refused(client, data, content_type):
 
     assert response.status_code == 400
     assert "JSON object" in response.get_json()["error"]["message"]
-    assert client.get("/api/users").get_json()["total"] == 0
+    assert client.get("/api/users").get_json()["total"] == 1
 
 
 def test_json_without_its_content_type_is_accepted(client):
@@ -122,7 +126,7 @@ def test_a_request_failing_midway_writes_nothing(client, monkeypatch):
         client.post("/api/users", json={"name": "Ada"})
     monkeypatch.undo()
 
-    assert client.get("/api/users").get_json()["total"] == 0
+    assert client.get("/api/users").get_json()["total"] == 1
 
 
 def test_other_methods_answer_405_in_json(client):

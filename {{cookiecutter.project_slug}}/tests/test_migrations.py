@@ -21,12 +21,12 @@ def test_downgrade_to_base_leaves_no_table(database):
     try:
         assert all(not names for names in table_names(database).values())
     finally:
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
 
 
 def test_upgrade_from_empty_builds_exactly_the_models(app, database):
     flask_migrate.downgrade(revision="base")
-    flask_migrate.upgrade()
+    flask_migrate.upgrade(revision="heads")
 
     differences = model_differences(app)
     assert not differences, f"models and migrations differ: {summary(differences)}"
@@ -42,7 +42,7 @@ def add_tags_at_0001(database, *names):
 
 def test_0002_gives_existing_tags_their_name_key(database):
     add_tags_at_0001(database, "Math", "poetry")
-    flask_migrate.upgrade()
+    flask_migrate.upgrade(revision="heads")
 
     keys = dict(database.session.execute(select(Tag.name, Tag.name_key)).all())
     assert keys == {"Math": name_key("MATH"), "poetry": name_key("Poetry")}
@@ -56,12 +56,12 @@ def test_0002_refuses_tags_that_read_the_same_and_changes_nothing(database, capf
         # unique name of 0001 refused the second, so 0002 has none to refuse.
         # Said as a check, not a skip, which the template's runs would miss.
         assert database.engines[TAG_BIND].dialect.name == "mysql"
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         return
     try:
         # Flask-Migrate logs the one line migrations/env.py made, then exits.
         with pytest.raises(SystemExit):
-            flask_migrate.upgrade()
+            flask_migrate.upgrade(revision="heads")
         assert "have names that read the same ('ＭＡＴＨ')" in capfd.readouterr().err
         assert "name_key" not in {
             column["name"]
@@ -70,7 +70,7 @@ def test_0002_refuses_tags_that_read_the_same_and_changes_nothing(database, capf
     finally:
         with database.engines[TAG_BIND].begin() as connection:
             connection.execute(text("DELETE FROM tags"))
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
 
 
 def keys_at_0002(database, *names):
@@ -90,20 +90,20 @@ def test_0003_gives_existing_tags_their_look_alike_key_and_back(database):
     names = ("admin", "Math", "Cyrillic \u0430", "%")
     before = keys_at_0002(database, *names)
     try:
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         assert tag_keys(database) == {name: name_key(name) for name in names}
 
         flask_migrate.downgrade(revision="0002")
         assert tag_keys(database) == before
     finally:
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
 
 
 def test_0003_refuses_tags_that_look_alike_and_changes_nothing(database, capfd):
     before = keys_at_0002(database, "admin", "\u0430dmin", "poetry")
     try:
         with pytest.raises(SystemExit):
-            flask_migrate.upgrade()
+            flask_migrate.upgrade(revision="heads")
         err = capfd.readouterr().err
         assert (
             "('admin') and" in err
@@ -113,4 +113,43 @@ def test_0003_refuses_tags_that_look_alike_and_changes_nothing(database, capfd):
     finally:
         with database.engines[TAG_BIND].begin() as connection:
             connection.execute(text("DELETE FROM tags"))
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
+
+
+def test_0004_keeps_every_user_and_gives_each_a_uniquifier(database):
+    bind = TAG_BIND  # User, Tag and their links share an instance
+    flask_migrate.downgrade(revision="0003")
+    try:
+        users = Table("users", MetaData(), autoload_with=database.engines[bind])
+        with database.engines[bind].begin() as connection:
+            connection.execute(users.insert(), [{"name": "Ada"}, {"name": "Alan"}])
+        flask_migrate.upgrade(revision="0004")
+
+        users = Table("users", MetaData(), autoload_with=database.engines[bind])
+        with database.engines[bind].connect() as connection:
+            rows = connection.execute(
+                select(
+                    users.c.name,
+                    users.c.email,
+                    users.c.password,
+                    users.c.active,
+                    users.c.fs_uniquifier,
+                ).order_by(users.c.id)
+            ).all()
+        assert [row[:4] for row in rows] == [
+            ("Ada", None, None, True),
+            ("Alan", None, None, True),
+        ]
+        assert len({row.fs_uniquifier for row in rows}) == 2
+
+        flask_migrate.downgrade(revision="0003")
+        users = Table("users", MetaData(), autoload_with=database.engines[bind])
+        with database.engines[bind].connect() as connection:
+            assert connection.execute(select(users.c.name)).scalars().all() == [
+                "Ada",
+                "Alan",
+            ]
+    finally:
+        with database.engines[bind].begin() as connection:
+            connection.execute(text("DELETE FROM users"))
+        flask_migrate.upgrade(revision="heads")

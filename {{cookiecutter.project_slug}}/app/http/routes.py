@@ -1,4 +1,5 @@
-from app.http.handlers import home, tags, users, usertags
+from app.http.handlers import auth, home, tags, users, usertags
+from edmunds.auth.public import public
 from edmunds.http import health
 from edmunds.http.blueprint import Blueprint
 
@@ -7,15 +8,21 @@ def register_routes(app):
     """Every URL of the app, in one place; handlers live in app/http/handlers/.
 
     An API blueprint's name is its section in the OpenAPI document and on
-    the docs page (/api/docs).
+    the docs page (/api/docs). Every /api/ route needs a token but those
+    marked @public (the login): edmunds/auth/tokenguard.py.
     """
     app.add_url_rule("/", view_func=home.home, methods=["GET"])
     api = app.extensions["edmunds.api"]
 
     status = Blueprint("health", __name__, description="Is the app up and ready?")
-    status.add_url_rule("/up", "up", health.up, methods=["GET"])
-    status.add_url_rule("/ready", "ready", health.ready, methods=["GET"])
+    status.add_url_rule("/up", "up", public(health.up), methods=["GET"])
+    status.add_url_rule("/ready", "ready", public(health.ready), methods=["GET"])
     api.register_blueprint(status)
+
+    tokens = Blueprint("auth", __name__, description="Tokens: log in and out")
+    tokens.add_url_rule("/api/auth/login", "login", auth.login, methods=["POST"])
+    tokens.add_url_rule("/api/auth/logout", "logout", auth.logout, methods=["POST"])
+    api.register_blueprint(tokens)
 
     people = Blueprint("users", __name__, description="Users and their tags")
     people.add_url_rule("/api/users", "index", users.index, methods=["GET"])

@@ -83,6 +83,7 @@ class Api(flask_smorest.Api):
                 self, self._app, self._spec, name=name, parameters=parameters
             )
             self._spec.tag({"name": name, "description": blp.description})
+            self._document_the_token_refusal()
 
         self._undocumented.append(document)
 
@@ -98,3 +99,24 @@ class Api(flask_smorest.Api):
             if key.lower() != "content-type"
         ]
         return {"error": body}, error.code, headers
+
+    def require_a_token(self, header):
+        """Document every operation as needing a token in ``header``, but
+        those whose ``security`` is ``[]`` (edmunds/auth/public.py)."""
+        scheme = {"type": "apiKey", "in": "header", "name": header}
+        # On the spec as it is: reading self.spec would write the document.
+        self._spec.components.security_scheme("token", scheme)
+        self._spec.options["security"] = [{"token": []}]
+
+    def _document_the_token_refusal(self):
+        """Every operation that needs a token (all but those whose
+        ``security`` is ``[]``) answers 401 without one: the document says so."""
+        if not self._spec.options.get("security"):
+            return
+        # flask-smorest keeps a response per HTTP status, written out once used.
+        refusal = self._spec.components.get_ref("response", "UNAUTHORIZED")
+        for item in self._spec._paths.values():
+            for method, operation in item.items():
+                if method == "parameters" or operation.get("security") == []:
+                    continue
+                operation.setdefault("responses", {}).setdefault("401", refusal)

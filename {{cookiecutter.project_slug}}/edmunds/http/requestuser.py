@@ -1,16 +1,26 @@
-"""Who made a request, for its log line: the hook for authentication.
+"""Who made a request, for its log line.
 
-The project has no authentication yet, so the answer is None and the log
-line says ``"user_id": null``. Once it has, the code that recognises the
-user (a before_request, a decorator) stores the user's id in the request's
-environ::
+The user a token authenticated is Flask-Login's current user of the
+request: the token guard (edmunds/auth/tokenguard.py) puts it where
+Flask-Login keeps it, ``g._login_user``. The request's log line is written
+after the app's context is gone, as the answer leaves
+(edmunds/http/requestlog.py), and ``flask.g`` goes with it: so, as the
+context ends, ``remember_the_user`` copies the user's id into the request's
+environ, which outlives it::
 
     request.environ[USER_ID] = user.id
 
-The request's log line is written after the app's context is gone, as the
-answer leaves (edmunds/http/requestlog.py): the environ outlives it, which
-``flask.g`` does not.
+Code that recognises a user some other way may store the id there itself;
+what it stored is kept.
+
+The id is read from the row's identity, as SQLAlchemy holds it: the guard's
+query loaded it, and no other query is made, even where the request's
+commit has expired the user's attributes (reading ``user.id`` would then
+load the row again).
 """
+
+from flask import g, request
+from sqlalchemy import inspect
 
 USER_ID = "edmunds.user_id"
 
@@ -18,3 +28,22 @@ USER_ID = "edmunds.user_id"
 def user_id(environ):
     """The id of the user a request came from, or None (none is known)."""
     return environ.get(USER_ID)
+
+
+def remember_the_user(error=None):
+    """At the end of a request (``teardown_request``): the id of the user it
+    was authenticated as, if any, into its environ for the log line."""
+    user = g.get("_login_user")
+    if user is None or USER_ID in request.environ:
+        return
+    # A row has its identity; the token guard's TokenUser, which is no row,
+    # its id; an anonymous user, neither.
+    if getattr(user, "is_anonymous", False):
+        return
+    state = inspect(user, raiseerr=False)
+    if state is None:
+        request.environ[USER_ID] = getattr(user, "id", None)
+        return
+    identity = state.identity
+    if identity is not None and len(identity) == 1:
+        request.environ[USER_ID] = identity[0]

@@ -1,4 +1,5 @@
 from flask import Response
+from flask_security import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
@@ -9,6 +10,7 @@ from app.database.models.usertags import UserTags
 from app.http.find import find
 from app.http.pagination import PageArguments, paginated
 from app.http.schemas.tag import TagPage
+from edmunds.auth.tokenguard import require_role
 from edmunds.database.db import db
 from edmunds.http.blueprint import endpoint
 
@@ -29,9 +31,13 @@ def index(page, user_id):
 
 
 @endpoint.response(204)
+@endpoint.alt_response(403, response="FORBIDDEN")
 @endpoint.alt_response(404, response="NOT_FOUND")
 def attach(user_id, tag_id):
-    """Give the user the tag; giving it again changes nothing."""
+    """Give the user the tag; giving it again changes nothing. One's own
+    tags, or anyone's with the admin role."""
+    if user_id != current_user.id:
+        require_role("admin")
     user, tag = find(User, user_id), find(Tag, tag_id)
     if tag not in user.tags:
         user.tags.append(tag)
@@ -47,9 +53,13 @@ def attach(user_id, tag_id):
 
 
 @endpoint.response(204)
+@endpoint.alt_response(403, response="FORBIDDEN")
 @endpoint.alt_response(404, response="NOT_FOUND")
 def detach(user_id, tag_id):
-    """Take the tag from the user; the tag stays."""
+    """Take the tag from the user; the tag stays. One's own tags, or
+    anyone's with the admin role."""
+    if user_id != current_user.id:
+        require_role("admin")
     user, tag = find(User, user_id), find(Tag, tag_id)
     if tag not in user.tags:
         raise NotFound(f"user {user_id} does not have tag {tag_id}")

@@ -46,7 +46,20 @@ def db_commands():
     )
     for name in ("upgrade", "downgrade"):
         group.commands[name] = _before(group.commands[name], _note_the_start)
+    group.commands["upgrade"] = _every_head_by_default(group.commands["upgrade"])
     return group
+
+
+def _every_head_by_default(command):
+    """`db upgrade` with no target applies every head: a template update
+    brings its revisions beside the project's own (docs/updates.md), and
+    both lines of revisions must reach the databases."""
+    command = copy.copy(command)
+    command.params = [copy.copy(param) for param in command.params]
+    for param in command.params:
+        if param.name == "revision":
+            param.default = "heads"
+    return command
 
 
 def _replace_callback(command, callback):
@@ -99,6 +112,14 @@ def _init(directory, multidb, template, package):
 
 
 def _refuse_to_compare():
+    heads = _script().get_heads()
+    if len(heads) > 1:
+        raise click.ClickException(
+            f"migrations/ has {len(heads)} heads ({', '.join(sorted(heads))}), "
+            "two lines of revisions (a template update's beside your own): "
+            'join them with `python manage.py db merge heads -m "Join heads"`, '
+            "then `python manage.py db upgrade`"
+        )
     unlisted = unlisted_models(current_app)
     if unlisted:
         raise click.ClickException(
@@ -120,10 +141,13 @@ def _refuse_to_compare():
         )
 
 
-def _instances_behind():
+def _script():
     migrate = current_app.extensions["migrate"]
-    script = ScriptDirectory.from_config(migrate.migrate.get_config())
-    heads = set(script.get_heads())
+    return ScriptDirectory.from_config(migrate.migrate.get_config())
+
+
+def _instances_behind():
+    heads = set(_script().get_heads())
     manager = current_app.extensions["edmunds.database"]
     return [
         manager.instance_name(bind_key)

@@ -9,7 +9,9 @@ from flask import (
 from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from edmunds.auth.tokenguard import HEADER as TOKEN_HEADER
 from edmunds.database.databaseconnectionerror import DatabaseConnectionError
 from edmunds.database.migrations.revisions import KNOWN_REVISIONS, KnownRevisions
 from edmunds.http.api import Api
@@ -47,6 +49,10 @@ class ApiServiceProvider(ServiceProvider):
         app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
         api = Api(app)
         app.extensions["edmunds.api"] = api
+        if "security" in app.extensions:
+            # Tokens (edmunds/auth/): every operation needs one unless it
+            # says otherwise (the login's `security: []`).
+            api.require_a_token(TOKEN_HEADER)
         # A server that cut the connection, or refuses new ones (which the
         # drivers report as DatabaseConnectionError).
         for error in (InterfaceError, DatabaseConnectionError):
@@ -58,6 +64,13 @@ class ApiServiceProvider(ServiceProvider):
         if "migrate" in app.extensions:
             # As the app is built, never per request: it loads every revision.
             app.extensions[KNOWN_REVISIONS] = KnownRevisions(app)
+        proxies = app.config.get("PROXIES", 0)
+        if proxies:
+            # Behind N proxies, the client's address is the Nth from the end
+            # of X-Forwarded-For; the ones before it anyone can write.
+            app.wsgi_app = ProxyFix(
+                app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+            )
         app.before_request(refuse_a_body_past_the_limit)
         app.after_request(no_store)
 

@@ -1,6 +1,7 @@
 import logging
 
 from edmunds.http.requestlog import LOGGER, RequestLog
+from edmunds.http.requestuser import remember_the_user
 from edmunds.support.serviceprovider import ServiceProvider
 
 
@@ -14,7 +15,9 @@ class RequestLogServiceProvider(ServiceProvider):
     - in production (``app.production``), one JSON line per request
       (edmunds/http/requestlog.py), and every other log line of the process
       in JSON too: the app's errors with their traceback and request id,
-      gunicorn's own lines (edmunds/logging/jsonlogs.py);
+      gunicorn's own lines (edmunds/logging/jsonlogs.py); the line's
+      ``user_id`` is the id of the user the request's token was of
+      (edmunds/http/requestuser.py);
     - in development, logs stay text: the development server writes its own
       line per request.
 
@@ -34,4 +37,6 @@ class RequestLogServiceProvider(ServiceProvider):
             # The root logger passes warnings and errors only; a request's
             # line is information.
             log.setLevel(logging.INFO)
+            # The line's user_id: who the request's token was of.
+            app.teardown_request(remember_the_user)
         app.wsgi_app = RequestLog(app.wsgi_app, log)

@@ -1,0 +1,238 @@
+"""edmunds/auth/: APP['auth'] on Flask-Security, the token guard, the login
+and its throttle."""
+
+import pytest
+from flask import g
+from flask_security.utils import hash_password
+from werkzeug.exceptions import HTTPException
+
+from edmunds.auth.login import log_in
+from edmunds.auth.providers.authserviceprovider import AuthServiceProvider
+from edmunds.auth.public import public
+from edmunds.auth.tokenguard import require_role
+from edmunds.config.configurationerror import ConfigurationError
+from edmunds.database.db import db
+
+CONFIG = """\
+from flask_security import SQLAlchemyUserDatastore
+
+from app.database.models.loginfailure import LoginFailure
+from app.database.models.role import Role
+from app.database.models.user import User
+from edmunds.database.drivers.sqlite import Sqlite
+
+APP = {{
+    'database': {{
+        'enabled': True,
+        'instances': [
+            {{'name': 'main', 'driver': Sqlite, 'file': '/database/auth.db'}},
+        ],
+        'modelsandtables': [],
+    }},
+    'auth': {{
+        'enabled': {enabled},
+        'instances': [{instances}],
+    }},
+}}
+"""
+INSTANCE = (
+    "{'name': 'authsqlalchemy', 'driver': SQLAlchemyUserDatastore, "
+    "'models': {'user': User, 'role': Role, 'login_failure': LoginFailure}}"
+)
+ENV = """\
+TESTING = True
+SECRET_KEY = "testing-only-not-a-secret"
+SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS = {
+    "argon2__memory_cost": 1024,
+    "argon2__rounds": 1,
+}
+"""
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def build(make_app):
+    def build(enabled=True, instances=INSTANCE):
+        config = CONFIG.format(enabled=enabled, instances=instances)
+        app = make_app({"config/app.py": config, ".env.testing.py": ENV})
+        app.register(AuthServiceProvider)
+
+        @app.route("/api/secret")
+        def secret():
+            return {"user": g._login_user.email}
+
+        @app.route("/api/admins")
+        def admins():
+            require_role("admin")
+            return {"ok": True}
+
+        @app.route("/api/open")
+        @public
+        def open_():
+            return {"open": True}
+
+        with app.app_context():
+            db.create_all()
+        return app
+
+    return build
+
+
+def a_user(app, email="ada@example.com", roles=()):
+    with app.app_context():
+        datastore = app.auth_userdatastore()
+        user = datastore.create_user(
+            email=email, name="Ada", password=hash_password(PASSWORD), tags=[]
+        )
+        for role in roles:
+            datastore.add_role_to_user(user, datastore.find_or_create_role(role))
+        db.session.commit()
+        return user.get_auth_token()
+
+
+def test_the_instance_is_found_by_name_or_as_the_first(build):
+    app = build()
+
+    assert app.auth_security() is app.auth_security("authsqlalchemy")
+    assert app.auth_userdatastore() is app.auth_security().datastore
+    with pytest.raises(ConfigurationError, match="no instance named 'other'"):
+        app.auth_security("other")
+
+
+def test_disabled_auth_sets_up_nothing(build):
+    app = build(enabled=False)
+
+    assert "security" not in app.extensions
+    with pytest.raises(ConfigurationError, match="not enabled"):
+        app.auth_security()
+
+
+@pytest.mark.parametrize(
+    ("instances", "message"),
+    [
+        (
+            f"{INSTANCE}, {INSTANCE}",
+            "holds 2 instances: Flask-Security serves exactly one",
+        ),
+        ("", "holds 0 instances"),
+        (
+            "{'name': 'a', 'driver': SQLAlchemyUserDatastore, "
+            "'models': {'user': User}}",
+            "needs 'models' with a 'user', a 'role' and a 'login_failure' model",
+        ),
+    ],
+)
+def test_a_wrong_instance_list_is_one_line(build, instances, message):
+    with pytest.raises(ConfigurationError, match=message) as error:
+        build(instances=instances)
+    assert "\n" not in str(error.value)
+
+
+def test_the_token_is_read_from_the_header_alone(build):
+    app = build()
+    token = a_user(app)
+    client = app.test_client()
+
+    assert client.get("/api/secret", headers={"Authentication-Token": token}).json == {
+        "user": "ada@example.com"
+    }
+    for refused in [
+        client.get(f"/api/secret?auth_token={token}"),
+        client.get("/api/secret", json={"auth_token": token}),
+        client.get("/api/secret", headers={"Authorization": f"Bearer {token}"}),
+    ]:
+        assert refused.status_code == 401
+
+
+def test_public_views_and_the_rest_of_the_site_need_no_token(build):
+    client = build().test_client()
+
+    assert client.get("/api/open").status_code == 200
+    assert client.get("/api/nowhere").status_code == 404
+
+
+def test_an_inactive_user_has_no_token_that_works(build):
+    app = build()
+    token = a_user(app)
+    with app.app_context():
+        app.auth_userdatastore().find_user(email="ada@example.com").active = False
+        db.session.commit()
+
+    response = app.test_client().get(
+        "/api/secret", headers={"Authentication-Token": token}
+    )
+
+    assert response.status_code == 401
+
+
+def test_a_role_is_required_where_asked(build):
+    app = build()
+    plain = a_user(app)
+    admin = a_user(app, "root@example.com", roles=["admin"])
+    client = app.test_client()
+
+    assert (
+        client.get("/api/admins", headers={"Authentication-Token": plain}).status_code
+        == 403
+    )
+    assert (
+        client.get("/api/admins", headers={"Authentication-Token": admin}).status_code
+        == 200
+    )
+
+
+def test_an_unknown_email_costs_a_password_check_too(build, monkeypatch):
+    app = build()
+    a_user(app)
+    checked = []
+    import edmunds.auth.login as login
+
+    real = login.verify_password
+    monkeypatch.setattr(
+        login, "verify_password", lambda *args: checked.append(args[1]) or real(*args)
+    )
+    with app.test_request_context("/api/auth/login", method="POST"):
+        for email in ("nobody@example.com", "ada@example.com"):
+            with pytest.raises(HTTPException) as refused:
+                log_in(email, "wrong password")
+            assert refused.value.code == 401
+
+    assert len(checked) == 2 and all(h.startswith("$argon2id$") for h in checked)
+
+
+def test_the_throttle_counts_across_replicas(build, monkeypatch):
+    # Two apps on one database: what one worker or replica counted, the
+    # other sees.
+    first, second = build(), build()
+    a_user(first)
+    limit = first.config.get("AUTH_THROTTLE_ATTEMPTS", 5)
+    answers = []
+    for attempt in range(limit):
+        app = (first, second)[attempt % 2]
+        with app.test_request_context("/api/auth/login", method="POST"):
+            with pytest.raises(HTTPException) as refused:
+                log_in("ada@example.com", "wrong password")
+            answers.append(refused.value.code)
+
+    with second.test_request_context("/api/auth/login", method="POST"):
+        with pytest.raises(HTTPException) as throttled:
+            log_in("ada@example.com", PASSWORD)
+
+    assert answers == [401] * limit
+    assert throttled.value.code == 429
+    assert int(dict(throttled.value.get_headers())["Retry-After"]) > 0
+
+
+def test_the_right_password_forgives_the_emails_count(build):
+    app = build()
+    a_user(app)
+    limit = app.config.get("AUTH_THROTTLE_ATTEMPTS", 5)
+    with app.test_request_context("/api/auth/login", method="POST"):
+        for _ in range(limit - 1):
+            with pytest.raises(HTTPException):
+                log_in("ada@example.com", "wrong password")
+        assert log_in("ada@example.com", PASSWORD)
+        with pytest.raises(HTTPException) as refused:
+            log_in("ada@example.com", "wrong password")
+
+    assert refused.value.code == 401

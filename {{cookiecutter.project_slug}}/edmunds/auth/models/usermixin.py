@@ -1,0 +1,32 @@
+import secrets
+
+import flask_security
+import sqlalchemy as sa
+
+from edmunds.database.db import db
+
+
+def new_uniquifier():
+    # 128 random bits, as uuid4().hex has 122, for a sixth of its work.
+    return secrets.token_hex(16)
+
+
+class UserMixin(flask_security.UserMixin):
+    """The columns Flask-Security reads on a user, for ``db.Model`` models.
+
+    A user without a password (every row from before authentication) cannot
+    log in until ``manage.py auth set-password`` gives one. Tokens carry
+    ``fs_uniquifier``: a new one (logout, ``auth revoke``, a new password)
+    ends every token the user has.
+    """
+
+    # Unique as stored; the login normalizes what is typed the same way
+    # before looking it up (edmunds/auth/login.py).
+    email = db.Column(db.String(255), unique=True, nullable=True)
+    password = db.Column(db.String(255), nullable=True)
+    active = db.Column(
+        db.Boolean, nullable=False, default=True, server_default=sa.true()
+    )
+    fs_uniquifier = db.Column(
+        db.String(64), unique=True, nullable=False, default=new_uniquifier
+    )

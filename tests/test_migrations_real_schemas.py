@@ -127,7 +127,8 @@ with bootstrap().app_context():
     }))
 """
 
-TABLES = {"users", "tags", "user_tags"}
+# The samples, and who may log in.
+TABLES = {"users", "tags", "user_tags", "roles", "user_roles", "login_failures"}
 
 ADD_USER = """
 from sqlalchemy import text

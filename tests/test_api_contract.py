@@ -14,6 +14,7 @@ import socket
 import subprocess
 import threading
 import time
+import zlib
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import NamedTuple
@@ -244,9 +245,13 @@ def mint(api, email, *ages, **env):
 
 
 def payload_of(token):
-    """The JSON a token signs (itsdangerous's base64 before its first dot)."""
-    data = token.split(".")[0]
-    return json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    """The JSON a token signs: itsdangerous's base64 before the first dot, or
+    after a leading one, which says the JSON is zlib-compressed (whenever
+    that makes it shorter: how the uniquifier's digits fall decides)."""
+    compressed = token.startswith(".")
+    data = token.removeprefix(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    return json.loads(zlib.decompress(raw) if compressed else raw)
 
 
 def with_payload(token, payload):

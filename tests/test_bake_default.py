@@ -77,7 +77,7 @@ def test_the_project_has_the_edmunds_layout(project):
         "migrations/versions/0003_look_alike_tag_names_are_one.py",
     ]:
         assert (project / path).is_file(), path
-    assert len(list((project / "migrations/versions").glob("*.py"))) == 3
+    assert len(list((project / "migrations/versions").glob("*.py"))) == 4
     # Dependencies live in pyproject.toml and uv.lock; the shipped locks go.
     assert not list(project.glob("requirements*.txt"))
     assert not (project / ".uv-locks").exists()

@@ -281,5 +281,7 @@ def test_server_settings_go_to_env_py_and_never_to_config(cookies):
         assert f"\n{key} = {value}\n" in env_py
     config = (project / "config/app.py").read_text()
     assert '"driver": PostgreSql' in config and '"driver": MySql' in config
-    assert not re.search(r"127\.0\.0\.1|postgres\"|root|\"(user|pass|host)\"", config)
+    assert not re.search(
+        r"127\.0\.0\.1|postgres\"|root|\"(user|pass|host)\": *\"", config
+    )
     assert "/.env.py" in (project / ".gitignore").read_text().splitlines()

@@ -178,11 +178,11 @@ def test_rows_survive_upgrades_and_downgrades(bake_on, engine):
     assert len(rows["users"]) == 5 and len(rows["user_tags"]) == 6
 
     # A new column on users: SQLite rebuilds the table to drop it again.
-    project.add_user_column("email")
-    project.new_revision("Add users.email")
+    project.add_user_column("nickname")
+    project.new_revision("Add users.nickname")
     project.manage("db", "upgrade")
     assert project.snapshot() == rows
-    assert "email" in project.columns()
+    assert "nickname" in project.columns()
 
     project.add_note_model()
     project.new_revision("Add notes")
@@ -192,7 +192,7 @@ def test_rows_survive_upgrades_and_downgrades(bake_on, engine):
     for _ in range(2):
         project.manage("db", "downgrade")
         assert project.snapshot() == rows
-    assert "email" not in project.columns()
+    assert "nickname" not in project.columns()
     project.manage("db", "upgrade")
     assert project.snapshot() == rows
 

@@ -127,7 +127,9 @@ with bootstrap().app_context():
     }))
 """
 
-TABLES = {"users", "tags", "user_tags"}
+# The samples, and who may log in (revision 0004).
+SAMPLE_TABLES = {"users", "tags", "user_tags"}
+TABLES = SAMPLE_TABLES | {"roles", "user_roles", "login_failures"}
 
 ADD_USER = """
 from sqlalchemy import text
@@ -287,7 +289,7 @@ def test_real_schemas_migrate_and_come_back_with_their_rows(project):
 
     # Every shape dropped (its enum type too), then made again.
     project.manage("db", "downgrade", "0001")
-    assert set(project.counts()) == TABLES
+    assert set(project.counts()) == SAMPLE_TABLES
     project.manage("db", "upgrade")
     assert set(project.counts()) == TABLES | set(SHAPE_TABLES)
     project.manage("db", "check")
@@ -371,12 +373,12 @@ def test_replicas_downgrading_at_once_step_once(project):
     engine, project = project
     project.manage("db", "upgrade")
     project.run("-c", ADD_USER)
-    # Relative (one step down): all four mean 0003 -> 0002, and only one
+    # Relative (one step down): all four mean 0004 -> 0003, and only one
     # goes there; the others find it done.
     outputs = together(project, "db", "downgrade")
     steps = [re.findall(r"Running downgrade \S+ -> \w*", out) for out in outputs]
-    assert sorted(steps) == [[], [], [], ["Running downgrade 0003 -> 0002"]]
-    assert project.manage("db", "current").stdout.split() == ["0002"]
+    assert sorted(steps) == [[], [], [], ["Running downgrade 0004 -> 0003"]]
+    assert project.manage("db", "current").stdout.split() == ["0003"]
     assert project.counts()["users"] == 1
 
 
@@ -389,8 +391,8 @@ def test_replicas_upgrading_at_once_migrate_once(project):
     project.add_models("note", ["Note"], NOTE_MODEL)
     project.migrate("Notes")
     outputs = upgrade_together(project)
-    # The bake's last revision is 0003: the new one runs once, after it.
-    assert sum("Running upgrade 0003 -> " in output for output in outputs) == 1
+    # The bake's last revision is 0004: the new one runs once, after it.
+    assert sum("Running upgrade 0004 -> " in output for output in outputs) == 1
     assert set(project.counts()) == TABLES | {"notes"}
     assert "(head)" in project.manage("db", "current").stdout
 

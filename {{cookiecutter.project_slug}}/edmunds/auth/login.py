@@ -3,6 +3,7 @@ from flask_security.utils import hash_password, verify_password
 from werkzeug.exceptions import Unauthorized
 
 from edmunds.auth.throttle import Throttle
+from edmunds.database.db import db
 
 _decoy = {}
 
@@ -25,6 +26,9 @@ def log_in(email, password):
         throttle.failed()
         raise Unauthorized("wrong email or password")
     throttle.succeeded()
+    if not user.fs_uniquifier:
+        security.datastore.set_uniquifier(user)
+        db.session.commit()
     return user.get_auth_token()
 
 

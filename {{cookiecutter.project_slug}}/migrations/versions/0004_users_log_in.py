@@ -53,8 +53,9 @@ def upgrade_{{ "users_database" if cookiecutter.users_database != "none" else ""
         batch_op.create_index(batch_op.f('ix_login_failures_key'), ['key'], unique=False)
 
     # Every user stays: no email and no password (they cannot log in until
-    # `manage.py auth set-password` after an email is set), active, and a
-    # uniquifier of their own, written before the column becomes NOT NULL.
+    # `manage.py auth set-email` and `auth set-password`), active, and a
+    # uniquifier of their own. The column takes NULL, so that the code before
+    # this revision, which knows nothing of it, still adds users.
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('password', sa.String(length=255), nullable=True))
@@ -65,7 +66,6 @@ def upgrade_{{ "users_database" if cookiecutter.users_database != "none" else ""
     for (id_,) in connection.execute(sa.select(users.c.id)).all():
         connection.execute(users.update().where(users.c.id == id_).values(fs_uniquifier=uuid.uuid4().hex))
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.alter_column('fs_uniquifier', existing_type=sa.String(length=64), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_users_email'), ['email'])
         batch_op.create_unique_constraint(batch_op.f('uq_users_fs_uniquifier'), ['fs_uniquifier'])
 

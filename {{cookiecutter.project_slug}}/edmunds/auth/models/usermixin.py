@@ -27,6 +27,9 @@ class UserMixin(flask_security.UserMixin):
     active = db.Column(
         db.Boolean, nullable=False, default=True, server_default=sa.true()
     )
+    # NULL allowed: a row written without it (by SQL of the team's own, or
+    # by a replica still on the code before authentication during a rolling
+    # deploy) is kept, and gets one at its first login (login.py).
     fs_uniquifier = db.Column(
-        db.String(64), unique=True, nullable=False, default=new_uniquifier
+        db.String(64), unique=True, nullable=True, default=new_uniquifier
     )

@@ -1,11 +1,11 @@
+import functools
+
 from flask import current_app, request
 from flask_security.utils import hash_password, verify_password
 from werkzeug.exceptions import Unauthorized
 
 from edmunds.auth.throttle import Throttle
 from edmunds.database.db import db
-
-_decoy = {}
 
 
 def log_in(email, password):
@@ -40,7 +40,6 @@ def normalized(email):
         return email
 
 
+@functools.cache
 def decoy_hash():
-    if "hash" not in _decoy:
-        _decoy["hash"] = hash_password("not the password of anyone")
-    return _decoy["hash"]
+    return hash_password("not the password of anyone")

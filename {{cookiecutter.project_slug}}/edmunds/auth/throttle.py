@@ -26,11 +26,11 @@ class Throttle:
         config = current_app.config
         self.model = model
         self.window = config["AUTH_THROTTLE_WINDOW"]
+        self.email_key = digest("email", email)
         self.limits = {
-            digest("email", email): config["AUTH_THROTTLE_ATTEMPTS"],
+            self.email_key: config["AUTH_THROTTLE_ATTEMPTS"],
             digest("address", address): config["AUTH_THROTTLE_ADDRESS_ATTEMPTS"],
         }
-        self.email_key = digest("email", email)
 
     def refuse_when_over(self):
         now = _now()

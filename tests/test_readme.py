@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import (
+    ADMIN_PASSWORD,
     PRE_COMMIT_HOME,
+    TEMPLATE_DIR,
     UV,
     assert_baked_suite_passed,
     bake,
@@ -21,7 +23,9 @@ from conftest import (
     clean_env,
     free_port,
     interpreter,
+    log_in,
     project_python,
+    render,
     run,
     serving,
     token_for,
@@ -101,6 +105,25 @@ def test_the_api_table_lists_every_endpoint_and_points_to_the_docs(project, pyth
         assert placeholders(f"{method} {path}") in rows, (method, path)
 
 
+def test_the_curl_examples_run_as_pasted():
+    """No `...` left for the reader to fill in: the login's token goes into
+    $TOKEN, and every request that needs one sends it from there."""
+    template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    pages = ["README.md"] + [f"docs/{page.name}" for page in template.glob("docs/*.md")]
+    curls = [
+        command
+        for page in pages
+        for block in code_blocks(render(f"{template.name}/{page}"), "bash")
+        for command in block.replace("\\\n", " ").splitlines()
+        if "curl " in command
+    ]
+    assert any("TOKEN=$(curl " in command for command in curls)
+    for command in curls:
+        assert "..." not in command, command
+        if "Authentication-Token" in command:
+            assert '"Authentication-Token: $TOKEN"' in command, command
+
+
 def the_bakes_python(project):
     version = (project / ".python-version").read_text().strip()
     python = interpreter(version)
@@ -137,10 +160,26 @@ def test_clone_to_green_tests_and_a_running_app_in_three_uv_commands(project, tm
 
     clone = tmp_path / "read_me"
     with serving(f"set -e\n{script}", tmp_path, env, port, timeout=540) as url:
-        # A user of the clone's database, as "Users and tokens" makes one.
-        token = token_for(clone, clone / ".venv/bin/python", url, env=env)
-        assert call(f"{url}/api/users", "POST", {"name": "Ada"}, token)[0] == 201
-        assert call(f"{url}/api/users", token=token)[1]["total"] == 2  # and its own
+        # "Users and tokens" as printed, in a second shell in the clone: a
+        # user, a token kept in $TOKEN, the API with it, the logout.
+        (users, *_) = code_blocks(section(project, "Users and tokens"), "bash")
+        users = users.replace("http://127.0.0.1:5000", url)
+        shown = subprocess.run(
+            ["bash", "-ec", users + 'printf "\\nTOKEN=%s\\n" "$TOKEN"\n'],
+            cwd=clone,
+            env=env,
+            input=ADMIN_PASSWORD + "\n",  # what `read -s` takes from the keyboard
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert shown.returncode == 0, shown.stdout + shown.stderr
+        assert re.search(r'"total": ?1\b', shown.stdout), shown.stdout  # the new user
+        assert re.search(r'"name": ?"Ada"', shown.stdout), shown.stdout
+        token = re.search(r"^TOKEN=(\S+)$", shown.stdout, re.M)[1]
+        assert call(f"{url}/api/users", token=token)[0] == 401  # logged out
+        token = log_in(url, "you@example.com", ADMIN_PASSWORD)
+        assert call(f"{url}/api/users", token=token)[1]["total"] == 2  # and Ada
     assert (clone / ".venv").is_dir()
     # The copy holds secrets: the README's step makes it its owner's alone
     # (the app refuses it otherwise), whatever the umask.

@@ -7,6 +7,7 @@ import select
 import subprocess
 import termios
 import time
+from pathlib import Path
 
 import pytest
 
@@ -212,3 +213,126 @@ def test_db_seed_makes_an_admin_in_development_once(project):
     assert "Log in as" not in again.stdout
     roles, _, verified = state(project, "admin@example.com", password=password)
     assert roles == "['admin']" and verified
+
+
+def test_another_spelling_of_an_email_is_the_same_user(project):
+    manage(
+        project,
+        "auth",
+        "create-user",
+        "Ann@Example.com",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    for args in [
+        ["create-user", "ann@example.com", "--password-stdin"],
+        ["create-user", "  ANN@example.COM ", "--password-stdin"],
+    ]:
+        refused = manage(project, "auth", *args, stdin=PASSWORD + "\n", check=False)
+        lines = refused.stderr.strip().splitlines()
+        assert refused.returncode == 1 and len(lines) == 1, refused.stderr
+        assert "has the email 'Ann@example.com' already" in lines[0]
+    manage(
+        project,
+        "auth",
+        "create-user",
+        "bo@example.com",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    user_id = state_id(project, "bo@example.com")
+    refused = manage(
+        project, "auth", "set-email", user_id, "ANN@example.com", check=False
+    )
+    assert "has the email 'Ann@example.com' already" in refused.stderr
+    # The commands find the user by any spelling too.
+    added = manage(project, "auth", "add-role", " ann@EXAMPLE.com", "editor")
+    assert "<Ann@example.com> has the role 'editor'" in added.stdout
+
+
+def state_id(project, email):
+    path, python = project
+    script = (
+        "from bootstrap.app import bootstrap\n"
+        "with bootstrap(http=False).app_context() as c:\n"
+        f"    print(c.app.auth_userdatastore().find_user(email={email!r}).id)\n"
+    )
+    return run(path, python, "-c", script).stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("stdin", "password"),
+    [
+        # A file written on Windows, or `echo` through a terminal in raw mode.
+        (PASSWORD + "\r\n", PASSWORD),
+        # Spaces are the password's own; only the line's end is not.
+        ("  " + PASSWORD + " \n", "  " + PASSWORD + " "),
+        # No line end at all (printf '%s' "$PASSWORD").
+        (PASSWORD, PASSWORD),
+    ],
+)
+def test_stdin_gives_the_line_without_its_end(project, stdin, password):
+    email = f"line{len(stdin)}{stdin[-1] == chr(10)}@example.com"
+    manage(project, "auth", "create-user", email, "--password-stdin", stdin=stdin)
+
+    assert state(project, email, password=password)[2]
+
+
+def test_a_password_longer_than_passlib_hashes_is_one_line(project):
+    refused = manage(
+        project,
+        "auth",
+        "create-user",
+        "long@example.com",
+        "--password-stdin",
+        stdin="p" * 5000 + "\n",
+        check=False,
+    )
+
+    lines = refused.stderr.strip().splitlines()
+    assert refused.returncode == 1 and len(lines) == 1, refused.stderr
+    assert "at most 4096 bytes" in lines[0]
+
+
+def test_a_password_being_typed_holds_no_lock(project):
+    """SQLite: a transaction open while the password is asked would hold the
+    database's write lock, and every other writer would fail after its busy
+    timeout (30 s) while a person types."""
+    path, python = project
+    waiting = subprocess.Popen(
+        [
+            str(python),
+            "manage.py",
+            "auth",
+            "create-user",
+            "slow@example.com",
+            "--password-stdin",
+        ],
+        cwd=path,
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Until it has looked the email up and reads the password: blocked
+        # in read(2) on its standard input (fd 0).
+        deadline = time.monotonic() + 120
+        syscall = Path(f"/proc/{waiting.pid}/syscall")
+        while not syscall.read_text().startswith("0 0x0 "):
+            assert time.monotonic() < deadline and waiting.poll() is None
+            time.sleep(0.1)
+        started = time.monotonic()
+        manage(
+            project,
+            "auth",
+            "create-user",
+            "quick@example.com",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+        assert time.monotonic() - started < 25
+    finally:
+        out, err = waiting.communicate(PASSWORD + "\n", timeout=120)
+    assert waiting.returncode == 0, err

@@ -236,3 +236,129 @@ def test_the_right_password_forgives_the_emails_count(build):
             log_in("ada@example.com", "wrong password")
 
     assert refused.value.code == 401
+
+
+def attempts(app, email, password, times=1):
+    """The status of each login, as the API answers it."""
+    codes = []
+    with app.test_request_context("/api/auth/login", method="POST"):
+        for _ in range(times):
+            try:
+                log_in(email, password)
+                codes.append(200)
+            except HTTPException as refused:
+                codes.append(refused.code)
+    return codes
+
+
+@pytest.mark.parametrize(
+    "typed", ["ADA@EXAMPLE.COM", "  ada@example.com ", "ada@EXAMPLE.com\t"]
+)
+def test_another_case_or_spaces_around_log_in_as_the_same_user(build, typed):
+    app = build()
+    a_user(app)
+
+    assert attempts(app, typed, PASSWORD) == [200]
+
+
+def test_unicode_forms_of_an_email_and_a_password_are_one(build):
+    # A decomposed é (e + U+0301) is what some keyboards and clipboards give.
+    app = build()
+    composed, decomposed = "\u00e9", "e\u0301"
+    with app.app_context():
+        datastore = app.auth_userdatastore()
+        datastore.create_user(
+            email=f"ren{composed}@example.com",
+            name="Rene",
+            password=hash_password(
+                app.extensions["security"]._password_util.normalize(
+                    f"caf{composed} au lait please"
+                )
+            ),
+            tags=[],
+        )
+        db.session.commit()
+
+    assert attempts(
+        app, f"REN{decomposed}@example.com", f"caf{decomposed} au lait please"
+    ) == [200]
+
+
+def test_the_throttle_counts_every_spelling_of_an_email_as_one(build):
+    app = build()
+    a_user(app)
+    limit = app.config["AUTH_THROTTLE_ATTEMPTS"]
+    spellings = ["ada@example.com", "Ada@example.com", "ADA@example.com"]
+    codes = []
+    for attempt in range(limit):
+        codes += attempts(app, spellings[attempt % 3], "wrong password")
+
+    assert codes == [401] * limit
+    assert attempts(app, "aDa@Example.COM ", PASSWORD) == [429]
+
+
+def test_an_unknown_email_is_counted_whatever_its_case(build):
+    app = build()
+    limit = app.config["AUTH_THROTTLE_ATTEMPTS"]
+    codes = []
+    for attempt in range(limit):
+        codes += attempts(app, ["Eve@x.io", "eve@X.io", "EVE@x.io"][attempt % 3], "x")
+
+    assert codes == [401] * limit
+    assert attempts(app, "eve@x.io", "x") == [429]
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        # PostgreSQL refuses a NUL byte in a query's string: no query is made.
+        ("ada\x00@example.com", PASSWORD),
+        ("a" * 100_000 + "@example.com", PASSWORD),
+        ("not an email", PASSWORD),
+        # passlib hashes at most 4096 bytes and raises above.
+        ("ada@example.com", "p" * 5000),
+        ("ada@example.com", "\u00e9" * 2100),
+        ("ada@example.com", "pass\x00word"),
+    ],
+)
+def test_what_no_user_can_have_is_a_plain_401(build, email, password):
+    app = build()
+    a_user(app)
+
+    assert attempts(app, email, password) == [401]
+
+
+def test_a_deleted_role_is_taken_from_its_users(build):
+    app = build()
+    token = a_user(app, roles=["admin"])
+    with app.app_context():
+        db.session.delete(app.auth_userdatastore().find_role("admin"))
+        db.session.commit()
+        # A role made after, which SQLite may give the same id: no one has it.
+        app.auth_userdatastore().find_or_create_role("auditor")
+        db.session.commit()
+        user = app.auth_userdatastore().find_user(email="ada@example.com")
+        assert [role.name for role in user.roles] == []
+
+    response = app.test_client().get(
+        "/api/admins", headers={"Authentication-Token": token}
+    )
+    assert response.status_code == 403
+
+
+def test_an_email_stored_exactly_so_is_found_before_another_case(build):
+    # Two rows differing in case alone (SQL of a team's own; the commands
+    # refuse it): each logs in with its own spelling and password.
+    app = build()
+    a_user(app, "ada@example.com")
+    with app.app_context():
+        app.auth_userdatastore().create_user(
+            email="Ada@example.com",
+            name="Other",
+            password=hash_password("another long password"),
+            tags=[],
+        )
+        db.session.commit()
+
+    assert attempts(app, "ada@example.com", PASSWORD) == [200]
+    assert attempts(app, "Ada@example.com", "another long password") == [200]

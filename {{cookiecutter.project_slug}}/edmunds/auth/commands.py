@@ -1,12 +1,21 @@
+import hashlib
 import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_security.utils import hash_password
+from passlib.exc import PasswordSizeError
+from sqlalchemy.exc import IntegrityError
 
-from edmunds.auth.login import normalized
+from edmunds.auth.login import find_user
 from edmunds.database.db import db
+
+# The key of the PostgreSQL advisory lock that the commands writing an email
+# take (_one_writer_of_emails).
+EMAILS_KEY = int.from_bytes(
+    hashlib.sha256(b"edmunds auth emails").digest()[:8], "big", signed=True
+)
 
 
 @click.group("auth")
@@ -19,35 +28,84 @@ def _datastore():
 
 
 def _user(email):
-    user = _datastore().find_user(case_insensitive=True, email=normalized(email))
+    user = find_user(_valid(email))
     if user is None:
         raise click.ClickException(f"no user has the email {email!r}")
     return user
 
 
 def _valid(email):
-    """The email as stored (Flask-Security's normalization), or a one-line
-    refusal. Its syntax only: validate() would also ask DNS whether the
-    domain takes mail, which needs dnspython, left out of the lock."""
+    """The email as stored (Flask-Security's normalization, spaces around it
+    left out), or a one-line refusal. Its syntax only: validate() would also
+    ask DNS whether the domain takes mail, which needs dnspython, left out of
+    the lock."""
     try:
-        return current_app.extensions["security"]._mail_util.normalize(email)
+        return current_app.extensions["security"]._mail_util.normalize(email.strip())
     except ValueError as error:
         raise click.ClickException(
             f"{email!r} is not an email address: {error}"
         ) from None
 
 
+def _taken(email, user=None):
+    """Refuse an email that another user has, in any case."""
+    _one_writer_of_emails()
+    other = find_user(email)
+    if other is not None and other is not user:
+        raise click.ClickException(f"a user has the email {other.email!r} already")
+
+
+def _one_writer_of_emails():
+    """Until this transaction ends, the other commands that write an email
+    wait: the check that no user has it in another case and the write are
+    one step. The unique index only refuses the same spelling; on SQLite the
+    write lock (BEGIN IMMEDIATE) and on MySQL the index's case-insensitive
+    collation already make it one. PostgreSQL reads what is committed, and
+    two commands would both find no 'Ann@x.io' and write it and 'ann@x.io'."""
+    model = _datastore().user_model
+    connection = db.session.connection(bind_arguments={"mapper": model})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({EMAILS_KEY})")
+
+
 def _password(from_stdin):
-    """Asked twice without echo, or one line of standard input (as `docker
-    login --password-stdin` reads it); refused below the minimum length."""
+    """The password's hash: asked twice without echo, or one line of standard
+    input (as `docker login --password-stdin` reads it), normalized as
+    Flask-Security normalizes what a login sends; refused below the minimum
+    length and above what passlib hashes.
+
+    No transaction is open while it is asked: on SQLite one would hold the
+    database's write lock, and every other writer would fail after the busy
+    timeout, while a person types.
+    """
+    db.session.rollback()
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = current_app.extensions["security"]._password_util.normalize(password)
     shortest = current_app.config.get("SECURITY_PASSWORD_LENGTH_MIN", 12)
     if len(password) < shortest:
         raise click.ClickException(f"a password needs at least {shortest} characters")
-    return password
+    try:
+        return hash_password(password)
+    except PasswordSizeError as error:
+        raise click.ClickException(
+            f"a password has at most {error.max_size} bytes"
+        ) from None
+
+
+def _commit(refusal):
+    """Commit, or refuse in one line when another command wrote the same
+    unique value (an email, a role's name) since this one looked."""
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        # The database's own words too: a unique value that is not the one
+        # expected (an id its sequence gave twice) is named.
+        said = " ".join(str(error.orig).split())
+        raise click.ClickException(f"{refusal} (the database said: {said})") from None
 
 
 @auth_group.command("create-user")
@@ -60,18 +118,21 @@ def create_user(email, name, roles, password_stdin):
     """Create a user who can log in with EMAIL and a password."""
     datastore = _datastore()
     email = _valid(email)
-    if datastore.find_user(case_insensitive=True, email=email) is not None:
-        raise click.ClickException(f"a user has the email {email!r} already")
+    _taken(email)
     password = _password(password_stdin)
+    # Again, in the transaction that adds the user: another command may have
+    # made it while the password was typed (the unique index catches the
+    # same spelling; this, on SQLite's write lock, another case of it).
+    _taken(email)
     user = datastore.create_user(
-        email=email,
-        name=name or email.split("@")[0][:50],
-        password=hash_password(password),
-        tags=[],
+        email=email, name=name or email.split("@")[0][:50], password=password, tags=[]
     )
     for role in roles:
         datastore.add_role_to_user(user, datastore.find_or_create_role(role))
-    db.session.commit()
+    _commit(
+        f"another command wrote the email {email!r} or one of the roles at the "
+        "same time: nothing was written; run it again"
+    )
     click.echo(
         f"Created user {user.id} <{email}>"
         + (f" ({', '.join(roles)})" if roles else "")
@@ -84,8 +145,11 @@ def create_user(email, name, roles, password_stdin):
 @with_appcontext
 def set_password(email, password_stdin):
     """Give the user a new password; their tokens end."""
+    _user(email)
+    password = _password(password_stdin)
+    # Looked up again: the transaction that found it ended before the prompt.
     user = _user(email)
-    user.password = hash_password(_password(password_stdin))
+    user.password = password
     _datastore().set_uniquifier(user)
     db.session.commit()
     click.echo(f"New password for <{user.email}>; their tokens have ended")
@@ -103,11 +167,9 @@ def set_email(user_id, email):
     if user is None:
         raise click.ClickException(f"no user has the id {user_id}")
     email = _valid(email)
-    other = datastore.find_user(case_insensitive=True, email=email)
-    if other is not None and other is not user:
-        raise click.ClickException(f"a user has the email {email!r} already")
+    _taken(email, user)
     user.email = email
-    db.session.commit()
+    _commit(f"a user has the email {email!r} already")
     click.echo(f"User {user.id} logs in as <{email}>")
 
 
@@ -122,7 +184,10 @@ def add_role(email, role):
     if not datastore.add_role_to_user(user, datastore.find_or_create_role(role)):
         click.echo(f"<{user.email}> has the role {role!r} already")
         return
-    db.session.commit()
+    _commit(
+        f"another command wrote the role {role!r} at the same time: nothing "
+        "was written; run it again"
+    )
     click.echo(f"<{user.email}> has the role {role!r}")
 
 

@@ -2,6 +2,7 @@ import functools
 
 from flask import current_app, request
 from flask_security.utils import hash_password, verify_password
+from passlib.exc import PasswordSizeError
 from werkzeug.exceptions import Unauthorized
 
 from edmunds.auth.throttle import Throttle
@@ -12,16 +13,27 @@ def log_in(email, password):
     """The token of the user with this email and password; else a 401 that
     says the same, in about the same time, whatever was wrong."""
     security = current_app.extensions["security"]
-    email = normalized(email)
+    address = normalized(email)
+    # What is no address is no user's: every stored email went through the
+    # same normalization (commands.py), and the database is not asked about
+    # a NUL byte, which PostgreSQL refuses with an error.
+    user = find_user(address) if address is not None else None
     throttle = Throttle(
-        current_app.extensions["edmunds.auth.failures"], email, request.remote_addr
+        current_app.extensions["edmunds.auth.failures"],
+        account_of(user, address or email),
+        request.remote_addr,
     )
     throttle.refuse_when_over()
-    user = security.datastore.find_user(case_insensitive=True, email=email)
     stored = user.password if user is not None else None
-    # A known hash to check against when there is none, so that an unknown
-    # email costs the same argon2 work as a wrong password.
-    right = verify_password(password, stored or decoy_hash())
+    try:
+        # A known hash to check against when there is none, so that an
+        # unknown email costs the same argon2 work as a wrong password.
+        right = verify_password(
+            security._password_util.normalize(password), stored or decoy_hash()
+        )
+    except PasswordSizeError:
+        # Longer than passlib hashes (4096 bytes): no password set is.
+        right = False
     if not (stored and right and user.active):
         throttle.failed()
         raise Unauthorized("wrong email or password")
@@ -33,11 +45,31 @@ def log_in(email, password):
 
 
 def normalized(email):
-    """The email as stored: Flask-Security's normalization, else as typed."""
+    """The email as stored (Flask-Security's normalization, email_validator's:
+    the domain in lower case, Unicode in NFC), spaces around it left out;
+    None for what is no email address."""
     try:
-        return current_app.extensions["security"]._mail_util.normalize(email)
+        return current_app.extensions["security"]._mail_util.normalize(email.strip())
     except ValueError:
-        return email
+        return None
+
+
+def find_user(email):
+    """The user of a normalized email: the one stored exactly so first, else
+    the one that differs in case only. Two rows differing in case alone (made
+    by SQL of the team's own, the commands refuse it) each keep their login."""
+    datastore = current_app.extensions["security"].datastore
+    return datastore.find_user(email=email) or datastore.find_user(
+        case_insensitive=True, email=email
+    )
+
+
+def account_of(user, email):
+    """What the throttle counts wrong passwords against: the user, however
+    their email was typed (another case, another Unicode form, spaces around
+    it count as the same user); for an unknown email, the email in lower
+    case."""
+    return f"user:{user.id}" if user is not None else f"email:{email.lower()}"
 
 
 @functools.cache

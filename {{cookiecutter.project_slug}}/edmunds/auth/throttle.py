@@ -13,22 +13,24 @@ def digest(kind, value):
 
 
 class Throttle:
-    """Counts wrong passwords per email and per address in the database.
+    """Counts wrong passwords per account and per address in the database.
 
-    AUTH_THROTTLE_ATTEMPTS for one email, or AUTH_THROTTLE_ADDRESS_ATTEMPTS
+    The account is a user, or an unknown email (login.account_of): another
+    case of the same email counts against the same user.
+    AUTH_THROTTLE_ATTEMPTS for one account, or AUTH_THROTTLE_ADDRESS_ATTEMPTS
     from one address, within AUTH_THROTTLE_WINDOW, and the login answers 429
     without looking at the password, until the oldest of them is out of the
     window. Rows, not counters: workers that fail at the same moment each
     add theirs, and none is lost to a race.
     """
 
-    def __init__(self, model, email, address):
+    def __init__(self, model, account, address):
         config = current_app.config
         self.model = model
         self.window = config["AUTH_THROTTLE_WINDOW"]
-        self.email_key = digest("email", email)
+        self.account_key = digest("account", account)
         self.limits = {
-            self.email_key: config["AUTH_THROTTLE_ATTEMPTS"],
+            self.account_key: config["AUTH_THROTTLE_ATTEMPTS"],
             digest("address", address): config["AUTH_THROTTLE_ADDRESS_ATTEMPTS"],
         }
 
@@ -62,8 +64,8 @@ class Throttle:
         db.session.commit()
 
     def succeeded(self):
-        """The right password forgives the email's count, not the address's."""
-        db.session.execute(delete(self.model).where(self.model.key == self.email_key))
+        """The right password forgives the account's count, not the address's."""
+        db.session.execute(delete(self.model).where(self.model.key == self.account_key))
         db.session.commit()
 
 

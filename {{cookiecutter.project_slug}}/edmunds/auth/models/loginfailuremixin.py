@@ -4,8 +4,8 @@ from edmunds.database.db import db
 class LoginFailureMixin:
     """A wrong password, as the throttle counts it (edmunds/auth/throttle.py).
 
-    ``key`` is a digest of what it is counted against (the email typed, or
-    the address it came from), never the email or address itself.
+    ``key`` is a digest of what it is counted against (the user, an unknown
+    email, or the address it came from), never the email or address itself.
     """
 
     id = db.Column(db.Integer, primary_key=True)

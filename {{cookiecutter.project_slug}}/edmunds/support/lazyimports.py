@@ -1,4 +1,4 @@
-"""Two libraries' import-time work, left until it is used (issue 24, point 6).
+"""Three libraries' import-time work, left until it is used (issue 24, point 6).
 
 Installed by ``edmunds/__init__.py``, so before anything of the app imports
 them; it changes no behaviour, only when the work is done:
@@ -10,11 +10,18 @@ them; it changes no behaviour, only when the work is done:
   call. While that module runs, such a pattern (case-insensitive, reaching
   U+FFFF) is a LazyPattern, compiled on its first use, by the same
   ``re.compile``; every other pattern is compiled as always.
+- email_validator.rfc_constants, which Flask-Security imports, compiles
+  four patterns whose classes run from U+0080 to U+10FFFF: ``re`` first
+  marks each character up to U+FFFF in a map, one at a time, before it
+  finds the range goes past the first plane, 276 M instructions of the
+  boot (a tenth of it), for addresses checked at a login or by ``manage.py
+  auth`` alone (a worker's first login pays it, once). There, a pattern
+  reaching past U+FFFF waits the same way.
 - PyYAML is imported by flask-smorest for ``flask openapi print --format
   yaml`` alone (100 M instructions): it runs on its first attribute read
   (``importlib.util.LazyLoader``).
 
-tests/edmunds/test_lazyimports.py checks both, and that a boot leaves them
+tests/edmunds/test_lazyimports.py checks all three, and that a boot leaves them
 undone.
 """
 
@@ -47,8 +54,19 @@ class LazyPattern:
         return f"LazyPattern({self._source[0]!r}, {self._source[1]!r})"
 
 
+def _costly(pattern, flags):
+    """Whether re walks the first plane character by character: a
+    case-insensitive pattern reaching U+FFFF (each character folded), or one
+    reaching past U+FFFF (each character marked in a map first)."""
+    if not isinstance(pattern, str) or not pattern:
+        return False
+    if flags & re.IGNORECASE and "\uffff" in pattern:
+        return True
+    return max(pattern) > "\uffff" or "\\U" in pattern
+
+
 def _compile_lazily(pattern, flags=0):
-    if isinstance(pattern, str) and flags & re.IGNORECASE and "\uffff" in pattern:
+    if _costly(pattern, flags):
         return LazyPattern(pattern, flags)
     return _compile(pattern, flags)
 
@@ -78,7 +96,7 @@ class _CompilingLazily:
 
 
 # The module to run with lazy patterns, and those to run on first use.
-LAZY_PATTERNS = frozenset(("marshmallow.validate",))
+LAZY_PATTERNS = frozenset(("marshmallow.validate", "email_validator.rfc_constants"))
 LAZY_MODULES = frozenset(("yaml",))
 
 

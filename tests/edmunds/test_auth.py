@@ -4,6 +4,7 @@ and its throttle."""
 import pytest
 from flask import g
 from flask_security.utils import hash_password
+from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from edmunds.auth.login import log_in
@@ -362,3 +363,27 @@ def test_an_email_stored_exactly_so_is_found_before_another_case(build):
 
     assert attempts(app, "ada@example.com", PASSWORD) == [200]
     assert attempts(app, "Ada@example.com", "another long password") == [200]
+
+
+def test_an_unknown_email_asks_the_database_as_much_as_a_known_one(build):
+    # A query more for some emails would tell, by its time, which exist.
+    app = build()
+    a_user(app)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(*args):
+        statements.append(args[2].split()[0])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        counted = []
+        for email in ("nobody@example.com", "ada@example.com", "Ada@example.com"):
+            statements.clear()
+            attempts(app, email, "wrong password")
+            counted.append(sorted(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert counted[0] == counted[1] == counted[2]

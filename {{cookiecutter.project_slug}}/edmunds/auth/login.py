@@ -3,6 +3,7 @@ import functools
 from flask import current_app, request
 from flask_security.utils import hash_password, verify_password
 from passlib.exc import PasswordSizeError
+from sqlalchemy import func, select
 from werkzeug.exceptions import Unauthorized
 
 from edmunds.auth.throttle import Throttle
@@ -55,13 +56,16 @@ def normalized(email):
 
 
 def find_user(email):
-    """The user of a normalized email: the one stored exactly so first, else
-    the one that differs in case only. Two rows differing in case alone (made
-    by SQL of the team's own, the commands refuse it) each keep their login."""
-    datastore = current_app.extensions["security"].datastore
-    return datastore.find_user(email=email) or datastore.find_user(
-        case_insensitive=True, email=email
-    )
+    """The user of a normalized email, in any case: the one stored exactly so
+    if two rows differ in case alone (SQL of the team's own; the commands
+    refuse it), so that each keeps its login. One query whichever it is:
+    a second one for some emails only would tell, by its time, which."""
+    model = current_app.extensions["security"].datastore.user_model
+    found = db.session.scalars(
+        select(model).where(func.lower(model.email) == func.lower(email))
+    ).all()
+    exact = [user for user in found if user.email == email]
+    return (exact or found or [None])[0]
 
 
 def account_of(user, email):

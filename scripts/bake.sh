@@ -8,6 +8,14 @@
 # defaults, e.g. project_name="Shop Front". The app is served on port 5000,
 # or FLASK_RUN_PORT.
 
+case "${1:-}" in
+    -h | --help)
+        # The usage is the header above.
+        sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+        exit 0
+        ;;
+esac
+
 # Before dev-env.sh puts its own uv first: the user's shell's PATH.
 users_path=$PATH
 source "$(dirname "${BASH_SOURCE[0]}")/dev-env.sh"
@@ -16,7 +24,15 @@ serve=1
 if [ "${1:-}" = "--no-run" ]; then serve=0; shift; fi
 # An answer is never taken for the folder: answers hold "=".
 output=baked
-if [ $# -gt 0 ] && [[ "$1" != *=* ]]; then output=$1; shift; fi
+if [ $# -gt 0 ] && [[ "$1" != *=* ]]; then
+    # A mistyped option is not a folder to bake into.
+    if [[ "$1" == -* ]]; then
+        echo "bake failed: unknown option $1 (scripts/bake.sh --help)" >&2
+        exit 2
+    fi
+    output=$1
+    shift
+fi
 
 # Ctrl-C during the bake: cookiecutter's process says in one line what is
 # left (interrupted_bake.py); this shell only ends, with the same status.

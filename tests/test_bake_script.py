@@ -119,6 +119,46 @@ def test_a_bad_answer_is_one_line_and_makes_nothing(tmp_path, answers, error):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("option", ["--help", "-h"])
+def test_help_prints_the_usage_and_bakes_nothing(tmp_path, option):
+    completed = subprocess.run(
+        ["bash", str(SCRIPT), option],
+        cwd=tmp_path,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert "scripts/bake.sh [--no-run] [OUTPUT_DIR] [answer=value ...]" in (
+        completed.stdout
+    )
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "option"),
+    [(["--bogus"], "--bogus"), (["--no-run", "--out", "x"], "--out")],
+)
+def test_an_unknown_option_is_one_line_and_makes_nothing(tmp_path, arguments, option):
+    # Once taken for the output folder: a project baked into ./--bogus.
+    completed = subprocess.run(
+        ["bash", str(SCRIPT), *arguments],
+        cwd=tmp_path,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [
+        f"bake failed: unknown option {option} (scripts/bake.sh --help)"
+    ]
+    assert os.listdir(tmp_path) == []
+
+
 def test_ctrl_c_during_the_bake_is_one_line_and_deletes_nothing(tmp_path):
     env = script_env(**slow_git(tmp_path, "init"))
     code, _, stderr = interrupt(

@@ -13,7 +13,7 @@ them; it changes no behaviour, only when the work is done:
 - email_validator.rfc_constants, which Flask-Security imports, compiles
   four patterns whose classes run from U+0080 to U+10FFFF: ``re`` first
   marks each character up to U+FFFF in a map, one at a time, before it
-  finds the range goes past the first plane, 276 M instructions of the
+  finds the range goes past the first plane, 280 M instructions of the
   boot (a tenth of it), for addresses checked at a login or by ``manage.py
   auth`` alone (a worker's first login pays it, once). There, a pattern
   reaching past U+FFFF waits the same way.

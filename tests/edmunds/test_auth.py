@@ -100,6 +100,13 @@ def test_the_instance_is_found_by_name_or_as_the_first(build):
         app.auth_security("other")
 
 
+def test_the_console_has_auth_and_not_flask_security_s_own_groups(build):
+    commands = build().cli.list_commands(None)
+
+    assert "auth" in commands
+    assert "users" not in commands and "roles" not in commands
+
+
 def test_disabled_auth_sets_up_nothing(build):
     app = build(enabled=False)
 

@@ -16,6 +16,12 @@ DEFAULTS = {
     # argon2 salts each hash itself; no application-wide salt to keep.
     "SECURITY_PASSWORD_SINGLE_HASH": True,
     "SECURITY_PASSWORD_LENGTH_MIN": 12,
+    # Flask-Security's own `users` and `roles` commands, off: `manage.py
+    # auth` is this project's (the password from a prompt or stdin, never
+    # the command line). Theirs check an address's mail server through
+    # dnspython, which the lock leaves out, so `users create` failed.
+    "SECURITY_CLI_USERS_NAME": False,
+    "SECURITY_CLI_ROLES_NAME": False,
     "AUTH_THROTTLE_ATTEMPTS": 5,
     "AUTH_THROTTLE_ADDRESS_ATTEMPTS": 20,
     "AUTH_THROTTLE_WINDOW": datetime.timedelta(minutes=15),

@@ -38,9 +38,9 @@ sys.path.insert(0, os.getcwd())
 sys.argv = ["manage.py", *sys.argv[1:]]
 runpy.run_path("manage.py", run_name="__main__")
 """
-# `manage.py db upgrade`, killed (SIGKILL) just before the first statement
-# that holds the text argv[1]: no handler, no rollback, what a lost
-# container or an OOM kill leaves.
+# `manage.py db upgrade` (or argv[2:]), killed (SIGKILL) just before the
+# first statement that holds the text argv[1]: no handler, no rollback, what
+# a lost container or an OOM kill leaves.
 KILLED_UPGRADE = """\
 import os, runpy, signal, sys
 
@@ -57,7 +57,7 @@ def kill(conn, cursor, statement, *args):
 
 
 sys.path.insert(0, os.getcwd())
-sys.argv = ["manage.py", "db", "upgrade"]
+sys.argv = ["manage.py", *(sys.argv[1:] or ["db", "upgrade"])]
 runpy.run_path("manage.py", run_name="__main__")
 """
 OLD_USERS = """\
@@ -211,19 +211,46 @@ def test_a_killed_upgrade_to_0004_ends_right_when_run_again(
     manage(engine_project, database, "db", "upgrade", "0003")
     script(engine_project, database, OLD_USERS)
 
-    _, project, python = engine_project
-    # A process of its own (no fork server), whose end by SIGKILL is seen.
-    killed = subprocess.run(
-        [str(python), "-c", KILLED_UPGRADE, killed_before],
-        cwd=project,
-        env=clean_env(**database),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    killed = killed_at(engine_project, database, killed_before)
     assert killed.returncode == -9, killed.stderr
     manage(engine_project, database, "db", "upgrade")
 
     assert script(engine_project, database, USERS).stdout.split() == ["2500"] * 4
     checked = manage(engine_project, database, "db", "check")
     assert "No new upgrade operations detected" in checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    "killed_before", ["DROP TABLE roles", "DROP TABLE login_failures"]
+)
+def test_a_killed_downgrade_from_0004_ends_right_when_run_again(
+    engine_project, database, killed_before
+):
+    manage(engine_project, database, "db", "upgrade", "0003")
+    script(engine_project, database, OLD_USERS)
+    manage(engine_project, database, "db", "upgrade")
+
+    killed = killed_at(
+        engine_project, database, killed_before, "db", "downgrade", "0003"
+    )
+    assert killed.returncode == -9, killed.stderr
+    manage(engine_project, database, "db", "downgrade", "0003")
+    manage(engine_project, database, "db", "upgrade")
+
+    assert script(engine_project, database, USERS).stdout.split() == ["2500"] * 4
+    checked = manage(engine_project, database, "db", "check")
+    assert "No new upgrade operations detected" in checked.stdout + checked.stderr
+
+
+def killed_at(engine_project, settings, text, *args):
+    """KILLED_UPGRADE in a process of its own (no fork server), whose end by
+    SIGKILL is seen."""
+    _, project, python = engine_project
+    return subprocess.run(
+        [str(python), "-c", KILLED_UPGRADE, text, *args],
+        cwd=project,
+        env=clean_env(**settings),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -118,14 +118,18 @@ def give_uniquifiers(connection, batch=1000):
 
 
 def downgrade_{{ "users_database" if cookiecutter.users_database != "none" else "" }}():
+    # As the upgrade: what a run stopped half-way on MySQL did is not done
+    # again.
+    done = Applied(op.get_bind())
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_users_fs_uniquifier'), type_='unique')
-        batch_op.drop_constraint(batch_op.f('uq_users_email'), type_='unique')
-        batch_op.drop_column('fs_uniquifier')
-        batch_op.drop_column('active')
-        batch_op.drop_column('password')
-        batch_op.drop_column('email')
+        for column in ('fs_uniquifier', 'email'):
+            name = 'uq_users_%s' % column
+            if name in done.indexes('users'):
+                batch_op.drop_constraint(batch_op.f(name), type_='unique')
+        for column in ('fs_uniquifier', 'active', 'password', 'email'):
+            if column in done.columns('users'):
+                batch_op.drop_column(column)
 
-    op.drop_table('user_roles')
-    op.drop_table('roles')
-    op.drop_table('login_failures')
+    for table in ('user_roles', 'roles', 'login_failures'):
+        if table in done.tables:
+            op.drop_table(table)

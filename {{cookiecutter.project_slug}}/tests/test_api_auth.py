@@ -80,6 +80,18 @@ def test_an_expired_token_answers_401(app, anonymous, monkeypatch):
     assert response.status_code == 401
 
 
+def test_a_token_accepted_before_still_expires(app, anonymous, monkeypatch):
+    # A worker checks a token's signature once (edmunds/auth/tokenguard.py);
+    # its age, on every request.
+    a_user(app)
+    headers = {"Authentication-Token": log_in(anonymous).get_json()["token"]}
+    assert anonymous.get("/api/users", headers=headers).status_code == 200
+    later = datetime.datetime.now().timestamp() + 24 * 60 * 60 + 1
+    monkeypatch.setattr("time.time", lambda: later)
+
+    assert anonymous.get("/api/users", headers=headers).status_code == 401
+
+
 def test_a_logout_ends_the_token(app, anonymous):
     a_user(app)
     headers = {"Authentication-Token": log_in(anonymous).get_json()["token"]}

@@ -10,8 +10,9 @@ environ, which outlives it::
 
     request.environ[USER_ID] = user.id
 
-Code that recognises a user some other way may store the id there itself;
-what it stored is kept.
+The token guard stores the id there itself as it lets a request in: nothing
+is left to do at the end. Code that recognises a user some other way may
+do the same; what it stored is kept.
 
 The id is read from the row's identity, as SQLAlchemy holds it: the guard's
 query loaded it, and no other query is made, even where the request's
@@ -33,8 +34,12 @@ def user_id(environ):
 def remember_the_user(error=None):
     """At the end of a request (``teardown_request``): the id of the user it
     was authenticated as, if any, into its environ for the log line."""
+    # The token guard has stored it already: nothing more to look at.
+    environ = request.environ
+    if USER_ID in environ:
+        return
     user = g.get("_login_user")
-    if user is None or USER_ID in request.environ:
+    if user is None:
         return
     # A row has its identity; the token guard's TokenUser, which is no row,
     # its id; an anonymous user, neither.
@@ -42,8 +47,8 @@ def remember_the_user(error=None):
         return
     state = inspect(user, raiseerr=False)
     if state is None:
-        request.environ[USER_ID] = getattr(user, "id", None)
+        environ[USER_ID] = getattr(user, "id", None)
         return
     identity = state.identity
     if identity is not None and len(identity) == 1:
-        request.environ[USER_ID] = identity[0]
+        environ[USER_ID] = identity[0]

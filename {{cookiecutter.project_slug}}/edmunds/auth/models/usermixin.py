@@ -20,6 +20,13 @@ class UserMixin(flask_security.UserMixin):
     ends every token the user has.
     """
 
+    # No RETURNING after each INSERT to read back server defaults: the only
+    # one, active's, has its Python default too, whose value the ORM keeps.
+    # With SQLAlchemy's "auto", a new user's INSERT became a new statement
+    # with RETURNING per flush (its cache key built anew, the returned row
+    # read): 185 k instructions of the 4.5 M a POST /api/users cost.
+    __mapper_args__ = {"eager_defaults": False}
+
     # Unique as stored; the login normalizes what is typed the same way
     # before looking it up (edmunds/auth/login.py).
     email = db.Column(db.String(255), unique=True, nullable=True)

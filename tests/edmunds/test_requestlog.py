@@ -57,6 +57,11 @@ def test_a_missing_or_unfit_request_id_is_replaced_by_a_new_one(sent):
     assert made != request_id(sent)
 
 
+# What a LogRecord looks up unless told not to (the logging HOWTO's
+# "Optimization").
+LOOKUPS = ("logThreads", "logProcesses", "logMultiprocessing", "logAsyncioTasks")
+
+
 @pytest.fixture
 def logging_as_it_was():
     """Whatever a test does to the process's logging is undone after it."""
@@ -65,7 +70,10 @@ def logging_as_it_was():
     loggers += [logging.getLogger(name) for name in jsonlogs.GUNICORN_LOGGERS]
     saved = [(log, list(log.handlers), log.level, log.propagate) for log in loggers]
     showwarning, on = warnings.showwarning, jsonlogs._on
+    flags = {name: getattr(logging, name, True) for name in LOOKUPS}
     yield
+    for name, value in flags.items():
+        setattr(logging, name, value)
     for log, handlers, level, propagate in saved:
         log.handlers[:] = handlers
         log.setLevel(level)
@@ -143,6 +151,26 @@ def test_production_writes_one_json_line_per_request(new_app, capsys):
     assert time.utcoffset() == timedelta(0)
     assert second["request_id"] == made.headers["X-Request-ID"]
     assert second["user_id"] == 7
+
+
+def test_production_records_skip_what_no_line_carries(new_app, capsys):
+    # Threads', processes' and tasks' names: looked up for every record,
+    # written by no JSON line.
+    client = new_app("production").test_client()
+    client.get("/hello")
+    record = logging.LogRecord("x", logging.INFO, "", 0, "", (), None)
+
+    assert [getattr(logging, name) for name in LOOKUPS] == [False] * 4
+    assert (record.threadName, record.processName, record.process) == (None,) * 3
+    (line,) = json_lines(capsys.readouterr().err)
+    assert line["message"] == "GET /hello 200"
+
+
+def test_development_records_keep_their_thread_and_process(new_app):
+    new_app("development").test_client().get("/hello")
+    record = logging.LogRecord("x", logging.INFO, "", 0, "", (), None)
+
+    assert record.threadName is not None and record.process is not None
 
 
 class Rows(DeclarativeBase):

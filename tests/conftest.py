@@ -63,6 +63,24 @@ def pytest_xdist_auto_num_workers(config):
     return len(os.sched_getaffinity(0)) + 1
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A file's tests on one engine go to one worker, not all of the engine's.
+
+    ``on_servers`` groups an engine's tests so that they share its venv's
+    forkserver and their file's bake; grouped by engine alone, the SQLite
+    and PostgreSQL tests of a dozen files each made one chain on one
+    worker, minutes long, while the others had finished. Split by file,
+    they spread over the workers; a venv gets a forkserver per worker
+    (seconds), its bakes are made once per file as before. Before xdist's
+    own hook, which reads the groups into the test ids.
+    """
+    for item in items:
+        groups = [mark.args[0] for mark in item.iter_markers("xdist_group")]
+        if any(group.startswith("databases-") for group in groups):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def unavailable(reason):
     """Skip a test that lacks a server or interpreter; under CI, fail it."""
     if REQUIRE_ALL:

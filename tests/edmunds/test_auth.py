@@ -336,6 +336,29 @@ def test_what_no_user_can_have_is_a_plain_401(build, email, password):
     assert attempts(app, email, password) == [401]
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        PASSWORD,
+        # Hashes of schemes passlib knows, but not the one this app stores.
+        "$pbkdf2-sha256$29000$N2YMIWQsBWBMae09x1jrPQ$1t8iyB2A.WF/Z5JZv.lfCIhXXN33N23OSgQYThBYRfk",
+        "",
+    ],
+)
+def test_only_an_argon2_hash_opens_an_account(build, stored):
+    # Flask-Security's default schemes end with plaintext: a plain string in
+    # the column logged in with that string.
+    app = build()
+    a_user(app)
+    with app.app_context():
+        user = app.auth_userdatastore().find_user(email="ada@example.com")
+        user.password = stored
+        db.session.commit()
+
+    assert attempts(app, "ada@example.com", PASSWORD) == [401]
+    assert attempts(app, "ada@example.com", stored) == [401]
+
+
 def test_a_deleted_role_is_taken_from_its_users(build):
     app = build()
     token = a_user(app, roles=["admin"])

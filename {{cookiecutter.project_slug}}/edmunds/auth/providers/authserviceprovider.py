@@ -15,6 +15,11 @@ DEFAULTS = {
     "SECURITY_PASSWORD_HASH": "argon2",
     # argon2 salts each hash itself; no application-wide salt to keep.
     "SECURITY_PASSWORD_SINGLE_HASH": True,
+    # The one scheme a stored password may be in. Flask-Security's own list
+    # ends with "plaintext": a password column holding a plain string (SQL
+    # of the team's own, an import) logged in with that very string.
+    "SECURITY_PASSWORD_SCHEMES": ["argon2"],
+    "SECURITY_DEPRECATED_PASSWORD_SCHEMES": [],
     "SECURITY_PASSWORD_LENGTH_MIN": 12,
     # Flask-Security's own `users` and `roles` commands, off: `manage.py
     # auth` is this project's (the password from a prompt or stdin, never

@@ -27,8 +27,11 @@ barrier = sys.argv.pop(1)
 class Barrier(io.StringIO):
     def readline(self, *args):
         open(f"{barrier}.{os.getpid()}", "w").close()
-        deadline = time.monotonic() + 120
-        while len(glob.glob(barrier + ".*")) < 2 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 60
+        while len(glob.glob(barrier + ".*")) < 2:
+            if time.monotonic() > deadline:
+                # Met alone, the two would not race: the test must not pass.
+                sys.exit("barrier: the other command never came")
             time.sleep(0.02)
         return super().readline(*args)
 
@@ -147,22 +150,26 @@ def test_two_create_user_at_once_make_one_user(
 ):
     _, project, python = engine_project
     manage(engine_project, database, "db", "upgrade")
-    processes = [
-        subprocess.Popen(
-            [str(python), "-c", RACE, str(tmp_path / "barrier")]
-            + ["auth", "create-user", email, "--password-stdin"],
-            cwd=project,
-            env=clean_env(**database),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for email in emails
-    ]
-    answers = [
-        process.communicate(PASSWORD + "\n", timeout=300) for process in processes
-    ]
+    # From a file, so that both have their standard input at once: fed one
+    # after the other through pipes, the second read nothing until the
+    # first had finished, and the two never met at the barrier.
+    password = tmp_path / "password"
+    password.write_text(PASSWORD + "\n")
+    with password.open() as first, password.open() as second:
+        processes = [
+            subprocess.Popen(
+                [str(python), "-c", RACE, str(tmp_path / "barrier")]
+                + ["auth", "create-user", email, "--password-stdin"],
+                cwd=project,
+                env=clean_env(**database),
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for email, stdin in zip(emails, (first, second), strict=True)
+        ]
+        answers = [process.communicate(timeout=300) for process in processes]
     codes = sorted(process.returncode for process in processes)
 
     assert codes == [0, 1], answers

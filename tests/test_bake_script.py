@@ -34,6 +34,18 @@ def script_env(**overrides):
     return env
 
 
+def script(cwd, *arguments, timeout=120):
+    """scripts/bake.sh with these arguments, run from ``cwd``."""
+    return subprocess.run(
+        ["bash", str(SCRIPT), *arguments],
+        cwd=cwd,
+        env=script_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def path_without_uv():
     """PATH as a new machine's shell has it: no folder that holds a uv."""
     folders = os.environ["PATH"].split(os.pathsep)
@@ -104,14 +116,7 @@ def test_one_command_bakes_migrates_tests_and_serves(tmp_path):
     ],
 )
 def test_a_bad_answer_is_one_line_and_makes_nothing(tmp_path, answers, error):
-    completed = subprocess.run(
-        ["bash", str(SCRIPT), "--no-run", *answers],
-        cwd=tmp_path,
-        env=script_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = script(tmp_path, "--no-run", *answers)
 
     assert completed.returncode == 1
     lines = completed.stderr.strip().splitlines()
@@ -121,14 +126,7 @@ def test_a_bad_answer_is_one_line_and_makes_nothing(tmp_path, answers, error):
 
 @pytest.mark.parametrize("option", ["--help", "-h"])
 def test_help_prints_the_usage_and_bakes_nothing(tmp_path, option):
-    completed = subprocess.run(
-        ["bash", str(SCRIPT), option],
-        cwd=tmp_path,
-        env=script_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    completed = script(tmp_path, option)
 
     assert completed.returncode == 0, completed.stderr
     assert "scripts/bake.sh [--no-run] [OUTPUT_DIR] [answer=value ...]" in (
@@ -143,14 +141,7 @@ def test_help_prints_the_usage_and_bakes_nothing(tmp_path, option):
 )
 def test_an_unknown_option_is_one_line_and_makes_nothing(tmp_path, arguments, option):
     # Once taken for the output folder: a project baked into ./--bogus.
-    completed = subprocess.run(
-        ["bash", str(SCRIPT), *arguments],
-        cwd=tmp_path,
-        env=script_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    completed = script(tmp_path, *arguments)
 
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == [

@@ -8,7 +8,7 @@ from flask_security.utils import hash_password
 from passlib.exc import PasswordSizeError
 from sqlalchemy.exc import IntegrityError
 
-from edmunds.auth.login import find_user
+from edmunds.auth.login import find_user, normalized
 from edmunds.database.db import db
 
 # The key of the PostgreSQL advisory lock that the commands writing an email
@@ -35,12 +35,11 @@ def _user(email):
 
 
 def _valid(email):
-    """The email as stored (Flask-Security's normalization, spaces around it
-    left out), or a one-line refusal. Its syntax only: validate() would also
-    ask DNS whether the domain takes mail, which needs dnspython, left out of
-    the lock."""
+    """The email as the login finds it (login.normalized), or a one-line
+    refusal. Its syntax only: validate() would also ask DNS whether the
+    domain takes mail, which needs dnspython, left out of the lock."""
     try:
-        return current_app.extensions["security"]._mail_util.normalize(email.strip())
+        return normalized(email)
     except ValueError as error:
         raise click.ClickException(
             f"{email!r} is not an email address: {error}"

@@ -14,7 +14,10 @@ def log_in(email, password):
     """The token of the user with this email and password; else a 401 that
     says the same, in about the same time, whatever was wrong."""
     security = current_app.extensions["security"]
-    address = normalized(email)
+    try:
+        address = normalized(email)
+    except ValueError:
+        address = None
     # What is no address is no user's: every stored email went through the
     # same normalization (commands.py), and the database is not asked about
     # a NUL byte, which PostgreSQL refuses with an error.
@@ -52,11 +55,8 @@ def log_in(email, password):
 def normalized(email):
     """The email as stored (Flask-Security's normalization, email_validator's:
     the domain in lower case, Unicode in NFC), spaces around it left out;
-    None for what is no email address."""
-    try:
-        return current_app.extensions["security"]._mail_util.normalize(email.strip())
-    except ValueError:
-        return None
+    ValueError, saying why, for what is no email address."""
+    return current_app.extensions["security"]._mail_util.normalize(email.strip())
 
 
 def find_user(email):

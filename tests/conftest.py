@@ -239,6 +239,19 @@ def run(project, python, *args, check=True, env=None, timeout=300, stdin=None):
     return completed
 
 
+def manage(project, python, env, *args, check=True, stdin=None):
+    """``python manage.py ARGS`` in a bake, with these DB_* (or other) settings."""
+    return run(
+        project,
+        python,
+        "manage.py",
+        *args,
+        env=clean_env(**env),
+        check=check,
+        stdin=stdin,
+    )
+
+
 def assert_baked_suite_passed(output):
     """A baked suite's closing line: tests passed, and none failed, erred or
     was skipped. A bake's own tests skip nothing on the engines this suite

@@ -7,6 +7,7 @@ starts. Every database and user made here has a fresh random name and is
 dropped by the test that made it.
 """
 
+import json
 import os
 import secrets
 from contextlib import contextmanager
@@ -97,6 +98,23 @@ class Server:
             yield name
         finally:
             self.drop_user(name)
+
+    def project_databases(self, cleanup, project, instance="default"):
+        """Fresh databases for a bake's instance and for its tests, dropped
+        when ``cleanup`` (an ExitStack) closes: the settings of each. The
+        tests' goes into .env.testing.py too, since the baked tests run only
+        on the databases it names (the environment may repeat them, never
+        change them)."""
+        make = cleanup.enter_context(self.databases())
+        in_development, in_tests = make(), make()
+        with (project / ".env.testing.py").open("a") as env_testing:
+            # Double-quoted, as ruff formats the file the bake lints.
+            line = f"DB_{instance.upper()}_DATABASE = {json.dumps(in_tests)}\n"
+            env_testing.write(line)
+        return (
+            self.settings(instance, in_development),
+            self.settings(instance, in_tests),
+        )
 
     def settings(self, instance, database, user=None, password=None, full=False):
         """The DB_<NAME>_* settings that point an instance at a database.

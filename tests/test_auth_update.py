@@ -20,6 +20,7 @@ from conftest import (
     assert_baked_suite_passed,
     clean_env,
     copy_template,
+    manage,
     project_python,
     run,
 )
@@ -91,18 +92,6 @@ class EarlierWorkplace(Workplace):
         return self.commit_template("The template with authentication")
 
 
-def manage(project, python, env, *args, check=True, stdin=None):
-    return run(
-        project,
-        python,
-        "manage.py",
-        *args,
-        env=clean_env(**env),
-        check=check,
-        stdin=stdin,
-    )
-
-
 @pytest.mark.parametrize(
     "engine",
     [pytest.param(engine, marks=on_servers(engine)) for engine in ("sqlite", *SERVERS)],
@@ -116,13 +105,7 @@ def test_a_project_from_before_auth_updates_with_its_rows(tmp_path, engine):
     with ExitStack() as cleanup:
         settings, testing = {}, {}
         if engine in SERVERS:
-            server = SERVERS[engine]
-            make_database = cleanup.enter_context(server.databases())
-            settings = server.settings("default", make_database())
-            in_tests = make_database()
-            testing = server.settings("default", in_tests)
-            with (project / ".env.testing.py").open("a") as env_testing:
-                env_testing.write(f"DB_DEFAULT_DATABASE = {in_tests!r}\n")
+            settings, testing = SERVERS[engine].project_databases(cleanup, project)
         python = project_python(project)
         manage(project, python, settings, "db", "upgrade")
         manage(project, python, settings, "db", "seed")

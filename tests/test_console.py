@@ -19,6 +19,7 @@ from conftest import (
     assert_ruff_passes,
     bake,
     clean_env,
+    manage,
     project_python,
     run,
 )
@@ -60,18 +61,6 @@ with bootstrap().app_context():
             if engine.dialect.name == "postgresql":
                 connection.exec_driver_sql("CREATE TYPE mood AS ENUM ('ok')")
 """
-
-
-def manage(project, python, env, *args, check=True, stdin=None):
-    return run(
-        project,
-        python,
-        "manage.py",
-        *args,
-        env=clean_env(**env),
-        check=check,
-        stdin=stdin,
-    )
 
 
 def dump(project, python, env):
@@ -340,14 +329,7 @@ def test_day_one_with_the_users_on_another_engine(cookies, users_database):
     project = bake(cookies, users_database=users_database)
     python = project_python(project)
     with ExitStack() as cleanup:
-        make_database = cleanup.enter_context(server.databases())
-        env = server.settings("users_database", make_database())
-        in_tests = make_database()
-        testing_env = server.settings("users_database", in_tests)
-        # The baked tests run only on the databases .env.testing.py names:
-        # the environment may repeat them, never change them.
-        with (project / ".env.testing.py").open("a") as env_testing:
-            env_testing.write(f"DB_USERS_DATABASE_DATABASE = {json.dumps(in_tests)}\n")
+        env, testing_env = server.project_databases(cleanup, project, "users_database")
         day_one(project, python, env, testing_env, "users_database")
 
 

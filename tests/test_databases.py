@@ -20,6 +20,7 @@ from conftest import (
     assert_ruff_passes,
     bake,
     clean_env,
+    manage,
     project_python,
     run,
 )
@@ -65,10 +66,6 @@ def sqlite_tables(path):
     with sqlite3.connect(path) as connection:
         rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         return {name for (name,) in rows} - {"alembic_version"}
-
-
-def manage(project, python, env, *args, check=True):
-    return run(project, python, "manage.py", *args, env=clean_env(**env), check=check)
 
 
 @pytest.mark.parametrize(("database", "users_database", "python_version"), COMBINATIONS)

@@ -6,7 +6,6 @@ revision (`db check`), and the bake's own suite passes with a test that
 makes rows with the new factories.
 """
 
-import json
 from contextlib import ExitStack
 
 import pytest
@@ -16,6 +15,7 @@ from conftest import (
     assert_ruff_passes,
     bake,
     clean_env,
+    manage,
     project_python,
     run,
 )
@@ -79,10 +79,6 @@ def test_every_type_comes_back(database):
 """
 
 
-def manage(project, python, env, *args):
-    return run(project, python, "manage.py", *args, env=clean_env(**env))
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 def test_fields_are_written_migrated_and_made_by_factories(cookies, engine):
     if engine in SERVERS:
@@ -92,14 +88,7 @@ def test_fields_are_written_migrated_and_made_by_factories(cookies, engine):
     with ExitStack() as cleanup:
         env, testing_env = {}, {}
         if engine in SERVERS:
-            server = SERVERS[engine]
-            make_database = cleanup.enter_context(server.databases())
-            env = server.settings("default", make_database())
-            in_tests = make_database()
-            testing_env = server.settings("default", in_tests)
-            # The baked tests run only on the databases .env.testing.py names.
-            with (project / ".env.testing.py").open("a") as env_testing:
-                env_testing.write(f"DB_DEFAULT_DATABASE = {json.dumps(in_tests)}\n")
+            env, testing_env = SERVERS[engine].project_databases(cleanup, project)
         manage(project, python, env, "db", "upgrade")
 
         made = manage(project, python, env, "make", "model", *ISSUE).stdout

@@ -359,6 +359,51 @@ def test_only_an_argon2_hash_opens_an_account(build, stored):
     assert attempts(app, "ada@example.com", stored) == [401]
 
 
+# Written by argon2-cffi, i.e. the reference C implementation, for PASSWORD
+# and a fixed salt: what projects stored before argon2 was computed through
+# cryptography, or any other argon2 library stores, opens its account.
+REFERENCE_HASHES = [
+    "$argon2id$v=19$m=1024,t=2,p=2$ZWRtdW5kcy10ZW1wbGF0ZQ$3+myn7NhWEpswkUebPBZm/wkRO+ztSCsVizn3uVjNdk",
+    "$argon2i$v=19$m=1024,t=2,p=2$ZWRtdW5kcy10ZW1wbGF0ZQ$i6ML6TxU31v+YofKJmy8BRMzsMWANlRgfJAGAtkfFyc",
+    "$argon2d$v=19$m=1024,t=2,p=2$ZWRtdW5kcy10ZW1wbGF0ZQ$ozEy5RCDZxyPEdrfkObdvIvZAFP+voHwTNKezxxiQ9g",
+    "$argon2id$v=19$m=19456,t=2,p=1$ZWRtdW5kcy10ZW1wbGF0ZQ$z3ZMEDm1Ut0hm9bYw8VozQbGAZlj7OiZhY0lQahlCEg",
+]
+
+
+@pytest.mark.parametrize("stored", REFERENCE_HASHES)
+def test_hashes_of_the_reference_implementation_open_their_account(build, stored):
+    app = build()
+    a_user(app)
+    with app.app_context():
+        user = app.auth_userdatastore().find_user(email="ada@example.com")
+        user.password = stored
+        db.session.commit()
+
+    assert attempts(app, "ada@example.com", "correct horse batterY") == [401]
+    assert attempts(app, "ada@example.com", PASSWORD) == [200]
+    # One bit of the hash changed: the same password no longer opens it.
+    with app.app_context():
+        user = app.auth_userdatastore().find_user(email="ada@example.com")
+        last = stored[-1]
+        user.password = stored[:-1] + ("A" if last != "A" else "B")
+        db.session.commit()
+    assert attempts(app, "ada@example.com", PASSWORD) == [401]
+
+
+def test_passwords_are_hashed_as_configured_through_cryptography(build):
+    app = build()
+    a_user(app)
+    with app.app_context():
+        context = app.extensions["security"].pwd_context
+        assert context.handler("argon2").get_backend() == "cryptography"
+        stored = app.auth_userdatastore().find_user(email="ada@example.com").password
+    # ENV's cost, and libpass's defaults: argon2id, 2 lanes, a 16-byte salt
+    # and a 16-byte hash.
+    scheme, version, settings, salt, digest = stored.split("$")[1:]
+    assert (scheme, version, settings) == ("argon2id", "v=19", "m=1024,t=1,p=2")
+    assert (len(salt), len(digest)) == (22, 22)
+
+
 def test_a_deleted_role_is_taken_from_its_users(build):
     app = build()
     token = a_user(app, roles=["admin"])

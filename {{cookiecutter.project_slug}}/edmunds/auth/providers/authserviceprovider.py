@@ -4,6 +4,7 @@ from flask_login import LoginManager
 from flask_principal import Principal
 from flask_security import Security
 
+from edmunds.auth.argon2hash import use_cryptography_for_argon2
 from edmunds.auth.commands import auth_group
 from edmunds.auth.tokenguard import require_a_token
 from edmunds.config.configurationerror import ConfigurationError
@@ -69,6 +70,8 @@ class AuthServiceProvider(ServiceProvider):
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
         datastore = instance["driver"](db, models["user"], models["role"])
+        # Before Security makes its CryptContext from the scheme's name.
+        use_cryptography_for_argon2()
         # No blueprint: the API's own routes log in and out
         # (app/http/handlers/auth.py), as JSON, with tokens and no session.
         security = Security(app, datastore, register_blueprint=False)

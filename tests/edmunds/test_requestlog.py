@@ -1,13 +1,16 @@
 """Request ids and the request log: edmunds/http/requestid.py,
 requestlog.py, requestuser.py, providers/requestlogserviceprovider.py,
-gunicornerror.py's refusals, and edmunds/logging/ (JSON in production)."""
+gunicornerror.py's refusals, and edmunds/logging/ (JSON in production,
+the request line's short way)."""
 
+import io
 import json
 import logging
 import re
 import secrets
 import socket
 import textwrap
+import time
 import uuid
 import warnings
 from datetime import datetime, timedelta
@@ -31,9 +34,10 @@ from edmunds.http.providers.requestlogserviceprovider import (
 from edmunds.http.requestid import ENVIRON_KEY, request_id
 from edmunds.http.requestlog import log_request
 from edmunds.http.requestuser import USER_ID
-from edmunds.logging import jsonlogs
+from edmunds.logging import jsonlogs, requestline
 from edmunds.logging.gunicornlogger import GunicornLogger
 from edmunds.logging.jsonformatter import JsonFormatter
+from edmunds.logging.requestline import the_handler
 
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 FIT = [
@@ -68,14 +72,18 @@ def logging_as_it_was():
     root = logging.getLogger()
     loggers = [root, *map(logging.getLogger, ("app", "edmunds.request"))]
     loggers += [logging.getLogger(name) for name in jsonlogs.GUNICORN_LOGGERS]
-    saved = [(log, list(log.handlers), log.level, log.propagate) for log in loggers]
+    saved = [
+        (log, list(log.handlers), list(log.filters), log.level, log.propagate)
+        for log in loggers
+    ]
     showwarning, on = warnings.showwarning, jsonlogs._on
     flags = {name: getattr(logging, name, True) for name in LOOKUPS}
     yield
     for name, value in flags.items():
         setattr(logging, name, value)
-    for log, handlers, level, propagate in saved:
+    for log, handlers, filters, level, propagate in saved:
         log.handlers[:] = handlers
+        log.filters[:] = filters
         log.setLevel(level)
         log.propagate = propagate
     logging.captureWarnings(False)
@@ -514,3 +522,194 @@ def test_with_the_request_logger_at_warning_no_line_and_no_record_is_made(
     assert answer.headers["X-Request-ID"]
     assert capsys.readouterr().err == ""
     assert made == []
+
+
+# edmunds/logging/requestline.py: the line straight to the project's handler.
+
+
+@pytest.fixture
+def request_logger(logging_as_it_was, monkeypatch):
+    """(logger, handler, records): the request lines' logger as production
+    has it, writing to a StringIO through a handler of its own (not the
+    root's, which pytest gives handlers of its own), at a fixed time; and
+    the records made. Called in the test: as a test starts, pytest adds its
+    handlers to every logger that does not propagate."""
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("edmunds.request")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    # Python 3.13's LogRecord reads time_ns(), 3.11's and 3.12's time().
+    now = 1765105162_123456789
+    monkeypatch.setattr(time, "time_ns", lambda: now)
+    monkeypatch.setattr(time, "time", lambda: now / 1e9)
+    records = []
+
+    def request_record(*args):
+        records.append(made(*args))
+        return records[-1]
+
+    made = requestline.request_record
+    monkeypatch.setattr(requestline, "request_record", request_record)
+
+    def request_logger():
+        log.handlers[:] = [handler]
+        return log, handler, records
+
+    return request_logger
+
+
+def written(handler):
+    """What the handler's stream holds, emptied."""
+    text = handler.stream.getvalue()
+    handler.stream.seek(0)
+    handler.stream.truncate()
+    return text
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/users", ENVIRON_KEY: "id-1"},
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": '/caf\xc3\xa9/"quoted"\\',
+            ENVIRON_KEY: "~" * 128,
+            USER_ID: 7,
+        },
+        # No JSON type: python-json-logger's JsonEncoder writes str().
+        {"REQUEST_METHOD": "DELETE", "PATH_INFO": "/", USER_ID: uuid.UUID(int=7)},
+    ],
+)
+def test_the_short_way_writes_the_bytes_of_the_ordinary_way(request_logger, environ):
+    log, handler, records = request_logger()
+
+    assert the_handler(log) is handler
+    requestline.write_request_line(log, environ, 201, 0.0012345)
+    short = written(handler)
+    assert records == []  # no LogRecord made
+    log_request(log, environ, 201, 0.0012345)
+
+    assert short == written(handler)
+    (line,) = json_lines(short)
+    assert line["time"] == "2025-12-07T10:59:22.123457+00:00"
+
+
+class TeamsHandler(logging.StreamHandler):
+    pass
+
+
+class TeamsFormatter(JsonFormatter):
+    pass
+
+
+def add_a_filter(log, handler):
+    log.addFilter(lambda record: True)
+
+
+def add_a_handlers_filter(log, handler):
+    handler.addFilter(lambda record: True)
+
+
+def add_a_handler(log, handler):
+    log.addHandler(logging.NullHandler())
+
+
+def add_a_parents_handler(log, handler):
+    log.propagate = True
+    logging.getLogger().addHandler(logging.NullHandler())
+
+
+def set_a_record_factory(log, handler):
+    logging.setLogRecordFactory(lambda *args, **kwargs: logging.LogRecord(*args))
+
+
+def set_a_formatter_subclass(log, handler):
+    handler.setFormatter(TeamsFormatter())
+
+
+def set_a_text_formatter(log, handler):
+    handler.setFormatter(logging.Formatter())
+
+
+def use_a_handler_subclass(log, handler):
+    teams = TeamsHandler(handler.stream)
+    teams.setFormatter(handler.formatter)
+    log.handlers[:] = [teams]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        add_a_filter,
+        add_a_handlers_filter,
+        add_a_handler,
+        add_a_parents_handler,
+        set_a_record_factory,
+        set_a_formatter_subclass,
+        set_a_text_formatter,
+        use_a_handler_subclass,
+    ],
+)
+def test_a_teams_logging_takes_the_ordinary_way(request_logger, monkeypatch, change):
+    log, handler, records = request_logger()
+    # Undone after the test, with the record factory and the root's handlers.
+    monkeypatch.setattr(logging, "_logRecordFactory", logging.getLogRecordFactory())
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", ENVIRON_KEY: "id-1"}
+    change(log, handler)
+
+    assert the_handler(log) is None
+    requestline.write_request_line(log, environ, 200, 0.001)
+
+    (record,) = records
+    assert record.getMessage() == "GET / 200"
+
+
+def test_the_short_way_comes_back_when_the_teams_filter_goes(request_logger):
+    log, handler, records = request_logger()
+    hostname = lambda record: True  # noqa: E731
+
+    log.addFilter(hostname)
+    assert the_handler(log) is None
+    log.removeFilter(hostname)
+    assert the_handler(log) is handler
+
+
+def test_a_handler_above_info_writes_no_line(request_logger):
+    log, handler, records = request_logger()
+    handler.setLevel(logging.WARNING)
+
+    assert the_handler(log) is None
+    requestline.write_request_line(log, {"PATH_INFO": "/"}, 200, 0.001)
+    assert written(handler) == ""
+
+
+def test_a_stream_that_fails_goes_to_the_handlers_error_as_a_record(
+    request_logger, monkeypatch
+):
+    log, handler, records = request_logger()
+    errors = []
+    monkeypatch.setattr(handler, "stream", None)  # no stream: write fails
+    monkeypatch.setattr(handler, "handleError", errors.append)
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/"}
+    requestline.write_request_line(log, environ, 200, 0.001)
+
+    assert errors == records and errors[0].getMessage() == "GET / 200"
+
+
+def test_production_takes_the_short_way_with_the_projects_handler_alone(
+    new_app, capsys, monkeypatch
+):
+    client = new_app("production").test_client()
+    root = logging.getLogger()
+    # pytest's own handlers out: the project's handler alone, as in a server.
+    root.handlers[:] = [h for h in root.handlers if type(h.formatter) is JsonFormatter]
+    made = []
+    monkeypatch.setattr(requestline, "request_record", lambda *a: made.append(a))
+
+    client.get("/hello", headers={"X-Request-ID": "short-1"})
+
+    assert made == []
+    (line,) = json_lines(capsys.readouterr().err)
+    assert (line["message"], line["request_id"]) == ("GET /hello 200", "short-1")

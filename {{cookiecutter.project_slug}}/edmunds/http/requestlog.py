@@ -31,13 +31,16 @@ class RequestLog:
     unhandled exception, a 404 no route matched), times all the app does,
     and runs once per request whatever the app's own hooks do.
 
-    ``log`` writes each request's line (production); None writes none
-    (development, whose server writes its own text line per request).
+    ``log`` writes each request's line (production), by ``write``
+    (log_request, or edmunds/logging/requestline.py's shorter way); None
+    writes none (development, whose server writes its own text line per
+    request).
     """
 
-    def __init__(self, wsgi_app, log=None):
+    def __init__(self, wsgi_app, log=None, write=None):
         self.wsgi_app = wsgi_app
         self.log = log
+        self.write = write or log_request
 
     def __call__(self, environ, start_response):
         started = perf_counter()
@@ -58,51 +61,63 @@ class RequestLog:
                 # No status: the app raised instead of answering (where
                 # Flask propagates exceptions), and the server answers 500.
                 code = int(status[:3]) if status else 500
-                log_request(self.log, environ, code, perf_counter() - started)
+                self.write(self.log, environ, code, perf_counter() - started)
             current_request_id.reset(token)
 
 
 def log_request(log, environ, status, seconds):
-    """One request's line: ``GET /api/users 200`` with its fields besides.
+    """One request's line: ``GET /api/users 200`` with its fields besides,
+    the ordinary logging way: a record, the logger's filters, then the
+    handlers of the logger and of its parents.
 
-    gunicorn's access log, when it is on, writes the same
-    (edmunds/logging/gunicornlogger.py).
+    In production the line takes edmunds/logging/requestline.py's
+    ``write_request_line``, which comes here whenever logging is set up
+    otherwise than the project sets it up.
     """
     # Asked first: with the line turned off (the logger at WARNING), nothing
     # of it is made.
     if not log.isEnabledFor(logging.INFO):
         return
-    method = environ.get("REQUEST_METHOD")
-    path = get_path_info(environ)
-    fields = {
-        # In the order of FIELDS.
-        "method": method,
+    log.handle(request_record(log, line_fields(environ, status, seconds)))
+
+
+def line_fields(environ, status, seconds):
+    """A request line's fields, in the order of FIELDS."""
+    return {
+        "method": environ.get("REQUEST_METHOD"),
         # Without the query string: it may carry what a log should not
         # keep (a token, an email address).
-        "path": path,
+        "path": get_path_info(environ),
         "status": status,
         # Milliseconds to the microsecond: what round(seconds * 1000, 3)
         # gives, for half its instructions.
         "duration_ms": round(seconds * 1_000_000) / 1000,
         "request_id": environ.get(ENVIRON_KEY),
         "user_id": user_id(environ),
-        REQUEST_LINE: True,
     }
-    # As Logger.info(message, extra=fields) would, without looking for its
-    # caller (this function): the record, the logger's filters, then the
-    # handlers of the logger and of its parents.
+
+
+def line_message(fields):
+    return f"{fields['method']} {fields['path']} {fields['status']}"
+
+
+def request_record(log, fields):
+    """The LogRecord of a request's line, as Logger.info(message,
+    extra=fields) would make it, without looking for its caller (this
+    module) nor checking, name by name, that the fields overwrite nothing."""
     record = log.makeRecord(
         log.name,
         logging.INFO,
         __file__,
         0,
-        f"{method} {path} {status}",
+        line_message(fields),
         (),
         None,
         "log_request",
     )
     record.__dict__.update(fields)
-    log.handle(record)
+    record.__dict__[REQUEST_LINE] = True
+    return record
 
 
 # How many attributes a request line's record holds (a LogRecord's and the

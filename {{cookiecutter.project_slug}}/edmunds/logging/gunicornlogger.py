@@ -1,7 +1,7 @@
 from gunicorn import glogging
 
-from edmunds.http.requestlog import log_request
 from edmunds.logging.jsonlogs import json_logs_on, use_json_gunicorn_logs
+from edmunds.logging.requestline import write_request_line
 
 
 class GunicornLogger(glogging.Logger):
@@ -35,7 +35,7 @@ class GunicornLogger(glogging.Logger):
             # "200 OK" as the app answered it, or gunicorn's own refusal's.
             status = int(str(resp.status).split(None, 1)[0])
             seconds = request_time.total_seconds()
-            log_request(self.access_log, environ, status, seconds)
+            write_request_line(self.access_log, environ, status, seconds)
         except Exception:
             # As gunicorn's own: a log line that cannot be written fails no
             # request, and says why.

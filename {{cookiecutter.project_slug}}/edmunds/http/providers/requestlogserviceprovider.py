@@ -27,10 +27,11 @@ class RequestLogServiceProvider(ServiceProvider):
 
     def register(self):
         app = self.app
-        log = None
+        log = write = None
         if app.production:
             # Imported here: development never loads the JSON formatting.
             from edmunds.logging.jsonlogs import use_json_logs
+            from edmunds.logging.requestline import write_request_line
 
             use_json_logs(app)
             log = logging.getLogger(LOGGER)
@@ -39,4 +40,5 @@ class RequestLogServiceProvider(ServiceProvider):
             log.setLevel(logging.INFO)
             # The line's user_id: who the request's token was of.
             app.teardown_request(remember_the_user)
-        app.wsgi_app = RequestLog(app.wsgi_app, log)
+            write = write_request_line
+        app.wsgi_app = RequestLog(app.wsgi_app, log, write)

@@ -34,7 +34,10 @@ ENABLED = os.environ.get("EDMUNDS_TEMPLATE_FORK", "1") != "0"
 # whose import changes Alembic for every database, and Faker, a pytest
 # plugin that pytest wants to import (and rewrite) itself. Nor the API's
 # packages (flask-smorest, marshmallow, webargs, apispec): `db` and `make`
-# commands start without them, and the forks must show that they do.
+# commands start without them, and the forks must show that they do. Nor
+# email_validator and Flask-Security, whose patterns a boot leaves
+# uncompiled (tests/edmunds/test_lazyimports.py); the auth packages under
+# them every command imports.
 PRELOAD = (
     "click",
     "jinja2",
@@ -58,6 +61,14 @@ PRELOAD = (
     "pymysql",
     "libcst",
     "pytest",
+    "flask_login",
+    "flask_principal",
+    "flask_wtf",
+    "wtforms",
+    "passlib.context",
+    "cryptography.hazmat.primitives.kdf.argon2",
+    "homoglyph",
+    "idna",
 )
 
 # Runs in the baked venv's interpreter: the standard library only.

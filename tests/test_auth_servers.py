@@ -68,11 +68,10 @@ from bootstrap.app import bootstrap
 from edmunds.database.db import db
 
 with bootstrap(http=False).app_context():
-    for id_ in range(1, 2501):
-        db.session.execute(
-            db.text("INSERT INTO users (id, name) VALUES (:id, :name)"),
-            {"id": id_, "name": f"old {id_}"},
-        )
+    db.session.execute(
+        db.text("INSERT INTO users (id, name) VALUES (:id, :name)"),
+        [{"id": id_, "name": f"old {id_}"} for id_ in range(1, 2501)],
+    )
     db.session.commit()
 """
 USERS = """\
@@ -250,14 +249,5 @@ def test_a_killed_downgrade_from_0004_ends_right_when_run_again(
 
 
 def killed_at(engine_project, settings, text, *args):
-    """KILLED_UPGRADE in a process of its own (no fork server), whose end by
-    SIGKILL is seen."""
-    _, project, python = engine_project
-    return subprocess.run(
-        [str(python), "-c", KILLED_UPGRADE, text, *args],
-        cwd=project,
-        env=clean_env(**settings),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """KILLED_UPGRADE, whose end by SIGKILL its fork server reports (-9)."""
+    return script(engine_project, settings, KILLED_UPGRADE, text, *args, check=False)

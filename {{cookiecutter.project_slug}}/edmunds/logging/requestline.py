@@ -17,8 +17,15 @@ class (a subclass too), a record factory or a logger class of their own,
 the handler's level above INFO.
 """
 
-import logging
 import time
+from logging import (
+    INFO,
+    Logger,
+    LogRecord,
+    StreamHandler,
+    getLevelName,
+    getLogRecordFactory,
+)
 
 from edmunds.http.requestlog import line_fields, line_message, request_record
 from edmunds.logging.jsonformatter import JsonFormatter
@@ -28,7 +35,7 @@ def write_request_line(log, environ, status, seconds):
     """As edmunds/http/requestlog.py's ``log_request``, the same bytes to the
     same place, without a LogRecord when ``the_handler(log)`` finds one."""
     # Asked first: with the line turned off, nothing of it is made.
-    if not log.isEnabledFor(logging.INFO):
+    if not log.isEnabledFor(INFO):
         return
     fields = line_fields(environ, status, seconds)
     handler = the_handler(log)
@@ -38,7 +45,7 @@ def write_request_line(log, environ, status, seconds):
     # StreamHandler.emit's, as Handler.handle calls it.
     try:
         line = handler.formatter.request_line(
-            logging.getLevelName(logging.INFO),
+            getLevelName(INFO),
             log.name,
             line_message(fields),
             fields,
@@ -60,11 +67,7 @@ def the_handler(log):
     """The one handler that an INFO record of ``log`` would reach, when
     nothing else would see the record on its way: a StreamHandler with the
     project's JsonFormatter, no filters, no other handler; else None."""
-    if (
-        type(log) is not logging.Logger
-        or log.filters
-        or logging.getLogRecordFactory() is not logging.LogRecord
-    ):
+    if type(log) is not Logger or log.filters or getLogRecordFactory() is not LogRecord:
         return None
     found = None
     # Logger.callHandlers' way up.
@@ -76,10 +79,10 @@ def the_handler(log):
             found = handler
         current = current.parent if current.propagate else None
     if (
-        type(found) is logging.StreamHandler
+        type(found) is StreamHandler
         and type(found.formatter) is JsonFormatter
         and not found.filters
-        and found.level <= logging.INFO
+        and found.level <= INFO
     ):
         return found
     return None

@@ -1,3 +1,5 @@
+import inspect
+
 import pytest
 
 from edmunds.config.configurationerror import ConfigurationError
@@ -124,3 +126,50 @@ def test_which_environment_is_production_is_its_own_files_word(make_app):
     # DEBUG from a file other than the environment's own does not count.
     files = {"config/app.py": "DEBUG = True", ".env.local.py": production_like}
     assert make_app(files, "local").production
+
+
+class Unhashable:
+    __hash__ = None
+
+    def hook(self, error=None):
+        return "ran"
+
+
+def test_ensure_sync_answers_as_flask_does(make_app, monkeypatch):
+    app = make_app()
+    wrapped, asked = [], []
+    monkeypatch.setattr(
+        app, "async_to_sync", lambda func: wrapped.append(func) or "wrapped"
+    )
+    real = inspect.iscoroutinefunction
+    monkeypatch.setattr(
+        inspect, "iscoroutinefunction", lambda func: asked.append(func) or real(func)
+    )
+
+    def plain():
+        return "plain"
+
+    async def coroutine():
+        return "coroutine"
+
+    method = Unhashable().hook
+    # Asked twice: the second answer comes from the cache where there is one.
+    for _ in range(2):
+        assert app.ensure_sync(plain) is plain
+        assert app.ensure_sync(coroutine) == "wrapped"
+        assert app.ensure_sync(method) == method
+    assert wrapped == [coroutine, coroutine]
+    # inspect was asked once per function.
+    assert asked.count(plain) == asked.count(coroutine) == 1
+
+
+def test_a_plain_view_and_hooks_run_on_every_request(make_app):
+    app = make_app()
+    calls = []
+    app.before_request(lambda: calls.append("before"))
+    app.teardown_request(lambda error: calls.append("teardown"))
+    app.add_url_rule("/", "index", lambda: calls.append("view") or "ok")
+    client = app.test_client()
+
+    assert [client.get("/").text for _ in range(2)] == ["ok", "ok"]
+    assert calls == ["before", "view", "teardown"] * 2

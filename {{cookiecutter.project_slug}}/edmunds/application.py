@@ -1,3 +1,5 @@
+import functools
+import inspect
 import os
 
 from flask import Flask
@@ -75,6 +77,22 @@ class Application(Flask):
                 f"is production unless .env.{env}.py sets DEBUG or TESTING on"
             )
 
+    def ensure_sync(self, func):
+        """Flask's, asked once per function instead of on every call.
+
+        Flask asks it of the view and of every hook (before and after the
+        request, teardowns) on every request, and inspect's answer takes
+        some thousands of instructions each time; a function's answer does
+        not change. What cannot be a cache key (a method of an unhashable
+        object) is asked as Flask asks.
+        """
+        try:
+            if _synchronous(func):
+                return func
+        except TypeError:
+            pass
+        return super().ensure_sync(func)
+
     def register(self, provider_class):
         """Run a service provider; each provider class runs once per app."""
         if provider_class in self._registered_providers:
@@ -116,3 +134,12 @@ class Application(Flask):
                 "to True in config/app.py"
             )
         return manager
+
+
+@functools.lru_cache(maxsize=1024)
+def _synchronous(func):
+    """Whether Flask's ensure_sync returns ``func`` as it is: no coroutine
+    function (an ``async def``, or one inspect.markcoroutinefunction marked).
+    Bounded: code that hands Flask a new function per request keeps at most
+    this many alive."""
+    return not inspect.iscoroutinefunction(func)

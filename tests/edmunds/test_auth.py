@@ -336,6 +336,15 @@ def test_what_no_user_can_have_is_a_plain_401(build, email, password):
     assert attempts(app, email, password) == [401]
 
 
+def store_password(app, stored):
+    """Writes ``stored`` as Ada's password column, as SQL of a team's own
+    would."""
+    with app.app_context():
+        user = app.auth_userdatastore().find_user(email="ada@example.com")
+        user.password = stored
+        db.session.commit()
+
+
 @pytest.mark.parametrize(
     "stored",
     [
@@ -350,10 +359,7 @@ def test_only_an_argon2_hash_opens_an_account(build, stored):
     # the column logged in with that string.
     app = build()
     a_user(app)
-    with app.app_context():
-        user = app.auth_userdatastore().find_user(email="ada@example.com")
-        user.password = stored
-        db.session.commit()
+    store_password(app, stored)
 
     assert attempts(app, "ada@example.com", PASSWORD) == [401]
     assert attempts(app, "ada@example.com", stored) == [401]
@@ -374,19 +380,12 @@ REFERENCE_HASHES = [
 def test_hashes_of_the_reference_implementation_open_their_account(build, stored):
     app = build()
     a_user(app)
-    with app.app_context():
-        user = app.auth_userdatastore().find_user(email="ada@example.com")
-        user.password = stored
-        db.session.commit()
+    store_password(app, stored)
 
     assert attempts(app, "ada@example.com", "correct horse batterY") == [401]
     assert attempts(app, "ada@example.com", PASSWORD) == [200]
-    # One bit of the hash changed: the same password no longer opens it.
-    with app.app_context():
-        user = app.auth_userdatastore().find_user(email="ada@example.com")
-        last = stored[-1]
-        user.password = stored[:-1] + ("A" if last != "A" else "B")
-        db.session.commit()
+    # The hash's last character changed: the same password no longer opens it.
+    store_password(app, stored[:-1] + ("A" if stored[-1] != "A" else "B"))
     assert attempts(app, "ada@example.com", PASSWORD) == [401]
 
 

@@ -9,6 +9,7 @@ removes or commits into what it did not make.
 """
 
 import json
+import os
 import re
 import secrets
 import shlex
@@ -75,6 +76,19 @@ MESSAGE = "Bake from edmunds-template" + (
     f"\n\nTemplate commit: {TEMPLATE_COMMIT}" if TEMPLATE_COMMIT else ""
 )
 
+# Folders that tools write beside the files they check (ruff where it finds
+# a pyproject.toml, pytest where it runs, Python beside each module). A
+# developer's checkout of the template holds them; cookiecutter copies every
+# file it finds, so a bake from that checkout held them too, with the
+# template's own paths inside.
+TOOL_CACHES = {
+    ".ruff_cache",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".hypothesis",
+    "__pycache__",
+}
+
 # What cruft records (cruft 2.16, `cruft create`), so that `cruft check` and
 # `cruft update` work from the first commit.
 CRUFT_RECORD = ".cruft.json"
@@ -102,6 +116,17 @@ def remove_unwanted_files():
         return
     on_sqlite = "sqlite" in (ANSWERS["database"], ANSWERS["users_database"])
     Path(SERVERS_ONLY if on_sqlite else SQLITE_ONLY).unlink()
+
+
+def remove_the_templates_caches():
+    """Removes what the template's own tool caches became in the bake: the
+    same folders, found in the template's project folder (a clone from
+    GitHub has none)."""
+    source = Path(TEMPLATE_DIR, "{% raw %}{{cookiecutter.project_slug}}{% endraw %}")
+    for folder, names, _files in os.walk(source):
+        for name in [name for name in names if name in TOOL_CACHES]:
+            names.remove(name)
+            shutil.rmtree(Path(folder, name).relative_to(source), ignore_errors=True)
 
 
 def put_lock_in_place():
@@ -307,6 +332,7 @@ README.md says more.
 def main():
     fresh = take_fresh_bake_marker()
     remove_unwanted_files()
+    remove_the_templates_caches()
     put_lock_in_place()
     write_env_file()
     write_cruft_record()

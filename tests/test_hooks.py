@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import DEV_TOOLS, TEMPLATE_DIR, bake, render
+from conftest import DEV_TOOLS, TEMPLATE_DIR, bake, copy_template, render
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,38 @@ def test_the_pre_gen_hook_refuses_on_its_own(tmp_path, answers, error):
     assert completed.returncode == 1
     assert completed.stderr.splitlines() == [error]
     assert list(folder.iterdir()) == []
+
+
+def test_a_bake_leaves_the_templates_tool_caches_behind(tmp_path):
+    # A developer's checkout holds the caches of the tools run on the
+    # template's files, with the template's own paths in them; cookiecutter
+    # copies whatever it finds, rendered or, under edmunds/, as it is.
+    template = copy_template(tmp_path / "template")
+    project = template / "{{cookiecutter.project_slug}}"
+    caches = [
+        ".ruff_cache",
+        "edmunds/.ruff_cache",
+        "app/__pycache__",
+        ".pytest_cache",
+    ]
+    for cache in caches:
+        (project / cache / "v").mkdir(parents=True)
+        (project / cache / "v" / "f").write_text(
+            "{{cookiecutter.project_slug}}/edmunds/application.py"
+        )
+
+    baked = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(template)]
+        + ["-o", str(tmp_path / "out"), "init_git=False"],
+        # Not from the repository's root, whose local_extensions.py would be
+        # imported before the copy's.
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+
+    assert baked.returncode == 0, baked.stderr
+    out = tmp_path / "out" / "my_edmunds_app"
+    assert [cache for cache in caches if (out / cache).exists()] == []
+    assert (out / "config" / "app.py").is_file()
+    assert (out / "app" / "__init__.py").is_file()

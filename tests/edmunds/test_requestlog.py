@@ -684,6 +684,16 @@ def test_a_handler_above_info_writes_no_line(request_logger):
     assert written(handler) == ""
 
 
+def test_a_disabled_logger_writes_no_line(request_logger, monkeypatch):
+    log, handler, records = request_logger()
+    # What logging.config's disable_existing_loggers does to a logger.
+    monkeypatch.setattr(log, "disabled", True)
+
+    assert the_handler(log) is None
+    requestline.write_request_line(log, {"PATH_INFO": "/"}, 200, 0.001)
+    assert written(handler) == ""
+
+
 def test_a_stream_that_fails_goes_to_the_handlers_error_as_a_record(
     request_logger, monkeypatch
 ):

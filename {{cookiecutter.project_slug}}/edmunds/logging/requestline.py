@@ -11,7 +11,8 @@ there directly: the same JSON from the same formatter
 same stream, under the handler's lock, flushed as the handler flushes.
 
 Anything else a team sets up takes the ordinary way, checked at every
-line: a filter on the logger or on the handler, another handler anywhere
+line: a logger disabled (logging.config's disable_existing_loggers), a
+filter on the logger or on the handler, another handler anywhere
 up the loggers the line goes through, a handler or formatter of another
 class (a subclass too), a record factory or a logger class of their own,
 the handler's level above INFO.
@@ -67,7 +68,12 @@ def the_handler(log):
     """The one handler that an INFO record of ``log`` would reach, when
     nothing else would see the record on its way: a StreamHandler with the
     project's JsonFormatter, no filters, no other handler; else None."""
-    if type(log) is not Logger or log.filters or getLogRecordFactory() is not LogRecord:
+    if (
+        type(log) is not Logger
+        or log.disabled
+        or log.filters
+        or getLogRecordFactory() is not LogRecord
+    ):
         return None
     found = None
     # Logger.callHandlers' way up.

@@ -45,6 +45,26 @@ def test_a_boot_leaves_the_email_patterns_yaml_and_the_document_undone():
     ) == ["LazyPattern", "None", "_LazyModule", "True", "{a: [1, 2]}"]
 
 
+def test_a_boot_leaves_what_the_app_leaves_off_unimported_until_used():
+    # pdb (click.testing's, through Flask-Login's test client) and
+    # urllib.request (Flask-Security's breached-password check) wait for
+    # their first use; the tag model's skeleton and `make model`'s field
+    # parsing for theirs.
+    assert booted(
+        "import sys, urllib\n"
+        "print(type(sys.modules['pdb']).__name__)\n"
+        "print(type(urllib.request).__name__)\n"
+        "print([name for name in ('homoglyph', 'edmunds.console.generators.fields',"
+        " 'edmunds.console.generators.calllayout') if name in sys.modules])\n"
+        "print(urllib.request.Request('https://example.com/a?b').selector)\n"
+        "import pdb\n"
+        "print(issubclass(pdb.Pdb, __import__('bdb').Bdb))\n"
+        "from app.database.models.tag import name_key\n"
+        "print(name_key('admin') == name_key('\u0430dmin'))\n"
+        "print('homoglyph' in sys.modules)\n"
+    ) == ["_LazyModule", "_LazyModule", "[]", "/a?b", "True", "True", "True"]
+
+
 @pytest.mark.parametrize(
     ("address", "valid"),
     [

@@ -5,6 +5,7 @@ import secrets
 
 import pytest
 
+from edmunds.config import keyboard
 from edmunds.config.configurationerror import ConfigurationError
 from edmunds.config.secretkey import (
     HOW_TO_MAKE_ONE,
@@ -124,6 +125,21 @@ WALKS = [
     "1q2w3e4r5t6y7u8i9o0p-[=]1q2w3e4r5t6y7u8i",
     "1!2@3#4$5%6^7&8*9(0)qQwWeErRtTyYuUiIoOpP",
 ]
+
+
+def test_the_neighbours_are_the_keys_touching_each_character_s():
+    # Written key by key (a quarter of the comparisons): the same table as
+    # comparing every character with every other.
+    assert keyboard.NEIGHBOURS == {
+        a: frozenset(
+            b
+            for b in keyboard.PLACES
+            if b != a and keyboard._touching(keyboard.PLACES[a], keyboard.PLACES[b])
+        )
+        for a in keyboard.PLACES
+    }
+    assert keyboard.NEIGHBOURS["s"] == frozenset("aAdDwWeEzZxXS")
+    assert keyboard.NEIGHBOURS["1"] == frozenset("`~2@qQ!")
 
 
 @pytest.mark.parametrize("walk", WALKS)

@@ -1,4 +1,4 @@
-"""Three libraries' import-time work, left until it is used (issue 24, point 6).
+"""Libraries' import-time work, left until it is used (issue 24, point 6).
 
 Installed by ``edmunds/__init__.py``, so before anything of the app imports
 them; it changes no behaviour, only when the work is done:
@@ -19,9 +19,14 @@ them; it changes no behaviour, only when the work is done:
   reaching past U+FFFF waits the same way.
 - PyYAML is imported by flask-smorest for ``flask openapi print --format
   yaml`` alone (100 M instructions): it runs on its first attribute read
-  (``importlib.util.LazyLoader``).
+  (``importlib.util.LazyLoader``). So do two modules Flask-Security's
+  imports bring for what the app leaves off: ``pdb`` (10 M, with ``bdb``,
+  ``cmd`` and ``code``), which ``click.testing`` imports for CliRunner's
+  debugger streams (through Flask-Login's test client), and
+  ``urllib.request`` (8 M), which ``flask_security.utils`` imports to ask
+  Have I Been Pwned about passwords (SECURITY_PASSWORD_CHECK_BREACHED, off).
 
-tests/edmunds/test_lazyimports.py checks all three, and that a boot leaves them
+tests/edmunds/test_lazyimports.py checks them all, and that a boot leaves them
 undone.
 """
 
@@ -97,7 +102,7 @@ class _CompilingLazily:
 
 # The module to run with lazy patterns, and those to run on first use.
 LAZY_PATTERNS = frozenset(("marshmallow.validate", "email_validator.rfc_constants"))
-LAZY_MODULES = frozenset(("yaml",))
+LAZY_MODULES = frozenset(("yaml", "pdb", "urllib.request"))
 
 
 class LazyImports:

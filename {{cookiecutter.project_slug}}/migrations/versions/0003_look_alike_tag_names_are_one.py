@@ -9,7 +9,6 @@ import hashlib
 import unicodedata
 
 from alembic import op
-from homoglyph._skeleton import skeleton
 import sqlalchemy as sa
 
 
@@ -43,6 +42,10 @@ def key_0002(name):
 
 
 def key_0003(name):
+    # Here, not at the top: every `db` command loads every revision, and the
+    # package's import costs 23 M instructions.
+    from homoglyph._skeleton import skeleton
+
     text = fold(name)
     for _ in range(4):
         text, before = fold(skeleton(text)), text

@@ -1,9 +1,6 @@
 import hashlib
 import unicodedata
 
-# UTS #39's skeleton: ipfy-homoglyph keeps it in a module of its own rather
-# than exporting it by name; the version pinned is the one tests check.
-from homoglyph._skeleton import skeleton
 from sqlalchemy.orm import validates
 
 from app.database.models.usertags import UserTags
@@ -47,6 +44,13 @@ def name_key(name):
     the version pinned: new data is new keys, for a revision to write, as
     0003 did.
     """
+    # UTS #39's skeleton: ipfy-homoglyph keeps it in a module of its own
+    # rather than exporting it by name; the version pinned is the one tests
+    # check. Imported at the first name: the package sets up its detector at
+    # import (23 M instructions), which a start writing no tag need not wait
+    # for.
+    from homoglyph._skeleton import skeleton
+
     text = fold(name)
     # Folded again after each skeleton, which is not lower case ('0' reads
     # as 'O'), and again until nothing changes: what one round gives may

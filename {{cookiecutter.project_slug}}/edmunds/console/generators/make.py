@@ -21,8 +21,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from edmunds.config.configurationerror import ConfigurationError
-from edmunds.console.generators.calllayout import INDENT, assignment
-from edmunds.console.generators.fields import parse_fields
 from edmunds.console.generators.names import (
     LINE_LENGTH,
     class_name,
@@ -56,6 +54,11 @@ def make_model(name, fields, instance, table):
     Each FIELD is NAME:TYPE[:ARG][?], e.g. title:string:120 body:text?
     user:references; with fields, tests/factories.py gets its factory.
     """
+    # Imported here, as in _model_source: their dataclasses take 12 M
+    # instructions to make, which every start (the app's too) paid for a
+    # command run now and then.
+    from edmunds.console.generators.fields import parse_fields
+
     class_name(name, "model")
     table = table_name(table or _plural_snake(name))
     bind_key = _bind_key(instance)
@@ -331,6 +334,8 @@ def _factories_for(name, fields):
 
 
 def _model_source(name, table, bind_key, fields):
+    from edmunds.console.generators.calllayout import INDENT, assignment
+
     columns = "".join(
         assignment(INDENT, field.column_name, field.column()) for field in fields
     )

@@ -182,3 +182,32 @@ def test_the_command_migrates_then_serves_and_refuses_a_missing_key(
         run(workdir, "sh", "-c", create_user_line(), env=env)
         assert call(f"{url}/api/users", token=log_in(url))[0] == 200
         assert (workdir / "storage/database/boxed.db").is_file()
+
+
+def test_the_projects_own_modules_start_compiled(project, dependency_layer, tmp_path):
+    # The image writes no bytecode at run time (PYTHONDONTWRITEBYTECODE): the
+    # build compiles the project's modules once, after they are copied, or
+    # every start would compile them again.
+    steps = instructions(project)
+    (compiled,) = [step for step in steps if "compileall" in step[1]]
+    assert steps.index(compiled) > steps.index(("COPY", ". ."))
+    image_env = dict(pair.split("=", 1) for pair in shlex.split(dict(steps)["ENV"]))
+    workdir = image_files(project, tmp_path / "image")
+    # The image's venv, in the same folder, is compiled already: left alone.
+    (workdir / ".venv").mkdir()
+    (workdir / ".venv" / "untouched.py").write_text("")
+    path = f"{dependency_layer / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    env = clean_env(**{**image_env, "PATH": path})
+    env["SECRET_KEY"] = secrets.token_urlsafe(48)
+
+    run(workdir, "sh", "-c", compiled[1], env=env)
+
+    assert not (workdir / ".venv" / "__pycache__").exists()
+    booted = run(workdir, "python", "-v", "-c", "import wsgi", env=env)
+    loaded = [
+        line.removeprefix("# code object from ").strip("'")
+        for line in booted.stderr.splitlines()
+        if line.startswith("# code object from ") and str(workdir) in line
+    ]
+    assert len(loaded) > 30, booted.stderr[-2000:]
+    assert [path for path in loaded if not path.endswith(".pyc")] == []

@@ -33,7 +33,7 @@ from edmunds.http.providers.requestlogserviceprovider import (
 )
 from edmunds.http.requestid import ENVIRON_KEY, request_id
 from edmunds.http.requestlog import log_request
-from edmunds.http.requestuser import USER_ID
+from edmunds.http.requestuser import USER_ID, remember_the_user
 from edmunds.logging import jsonlogs, requestline
 from edmunds.logging.gunicornlogger import GunicornLogger
 from edmunds.logging.jsonformatter import JsonFormatter
@@ -190,9 +190,11 @@ class Person(Rows):
     id = mapped_column(Integer, primary_key=True)
 
 
-def test_the_line_names_the_user_of_the_token_without_a_query(new_app, capsys):
-    """edmunds/http/requestuser.py: the user the token guard put where
-    Flask-Login keeps it (g._login_user), read from the row's identity."""
+def test_remember_the_user_names_flask_logins_user_without_a_query(new_app, capsys):
+    """edmunds/http/requestuser.py's remember_the_user, which a project
+    logging users in with Flask-Login's own ways registers: the user put
+    where Flask-Login keeps it (g._login_user), read from the row's
+    identity."""
     engine = create_engine("sqlite://")
     Rows.metadata.create_all(engine)
     session = Session(engine)
@@ -203,10 +205,11 @@ def test_the_line_names_the_user_of_the_token_without_a_query(new_app, capsys):
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     app = new_app("production")
+    app.teardown_request(remember_the_user)
 
     @app.before_request
     def authenticate():
-        # What the token guard does (edmunds/auth/tokenguard.py).
+        # What Flask-Login's login_user leaves.
         if "person" in request.args:
             g._login_user = person
         elif "token" in request.args:
@@ -232,8 +235,11 @@ def test_the_line_names_the_user_of_the_token_without_a_query(new_app, capsys):
     session.close()
 
 
-def test_outside_production_no_user_is_looked_for(new_app):
-    app = new_app("development")
+@pytest.mark.parametrize("env", ["development", "production"])
+def test_no_user_is_looked_for_at_the_end_of_a_request(new_app, env):
+    """The token guard stores the id itself (edmunds/http/requestuser.py):
+    no teardown runs on every request for it."""
+    app = new_app(env)
 
     assert app.teardown_request_funcs.get(None, []) == []
 

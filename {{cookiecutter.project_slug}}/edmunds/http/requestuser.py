@@ -1,18 +1,22 @@
 """Who made a request, for its log line.
 
-The user a token authenticated is Flask-Login's current user of the
-request: the token guard (edmunds/auth/tokenguard.py) puts it where
-Flask-Login keeps it, ``g._login_user``. The request's log line is written
-after the app's context is gone, as the answer leaves
-(edmunds/http/requestlog.py), and ``flask.g`` goes with it: so, as the
-context ends, ``remember_the_user`` copies the user's id into the request's
-environ, which outlives it::
+The request's log line is written after the app's context is gone, as the
+answer leaves (edmunds/http/requestlog.py), and ``flask.g`` goes with it:
+the id of the user a request came from is kept in the request's environ,
+which outlives it, under ``USER_ID``. The token guard
+(edmunds/auth/tokenguard.py), the one way this project recognises a user,
+stores it there itself as it lets a request in::
 
     request.environ[USER_ID] = user.id
 
-The token guard stores the id there itself as it lets a request in: nothing
-is left to do at the end. Code that recognises a user some other way may
-do the same; what it stored is kept.
+Code that recognises a user some other way does the same. A project that
+logs users in with Flask-Login's own ways (``login_user``, a session) may
+instead register ``remember_the_user`` at the end of each request
+(``app.teardown_request(remember_the_user)``): it copies the id
+of Flask-Login's current user of the request, ``g._login_user``, into the
+environ. It is not registered by default: a teardown on every request (10 k
+instructions, a quarter of a per cent of a ``POST``) for what the token
+guard has done already (BENCHMARKS.md, "The request line made cheaper").
 
 The id is read from the row's identity, as SQLAlchemy holds it: the guard's
 query loaded it, and no other query is made, even where the request's

@@ -1,7 +1,6 @@
 import logging
 
 from edmunds.http.requestlog import LOGGER, RequestLog
-from edmunds.http.requestuser import remember_the_user
 from edmunds.support.serviceprovider import ServiceProvider
 
 
@@ -16,7 +15,8 @@ class RequestLogServiceProvider(ServiceProvider):
       (edmunds/http/requestlog.py), and every other log line of the process
       in JSON too: the app's errors with their traceback and request id,
       gunicorn's own lines (edmunds/logging/jsonlogs.py); the line's
-      ``user_id`` is the id of the user the request's token was of
+      ``user_id`` is the id of the user the request's token was of, which
+      the token guard stores in the request's environ
       (edmunds/http/requestuser.py);
     - in development, logs stay text: the development server writes its own
       line per request.
@@ -38,7 +38,5 @@ class RequestLogServiceProvider(ServiceProvider):
             # The root logger passes warnings and errors only; a request's
             # line is information.
             log.setLevel(logging.INFO)
-            # The line's user_id: who the request's token was of.
-            app.teardown_request(remember_the_user)
             write = write_request_line
         app.wsgi_app = RequestLog(app.wsgi_app, log, write)

@@ -1,6 +1,7 @@
 """Work a boot leaves until it is needed (issue 24, point 6): the same
 results, later."""
 
+import importlib
 import os
 import re
 import subprocess
@@ -15,6 +16,7 @@ from edmunds.http.blueprint import Blueprint, endpoint
 from edmunds.http.invisible import BMP_INVISIBLE, INVISIBLE, character_class
 from edmunds.http.providers.apiserviceprovider import ApiServiceProvider
 from edmunds.http.schema import Schema
+from edmunds.support import lazyimports
 from edmunds.support.lazyimports import LazyPattern
 
 
@@ -63,6 +65,39 @@ def test_a_boot_leaves_what_the_app_leaves_off_unimported_until_used():
         "print(name_key('admin') == name_key('\u0430dmin'))\n"
         "print('homoglyph' in sys.modules)\n"
     ) == ["_LazyModule", "_LazyModule", "[]", "/a?b", "True", "True", "True"]
+
+
+def test_a_second_thread_reading_a_module_as_it_runs_waits_for_all_of_it(
+    tmp_path, monkeypatch
+):
+    # Two requests reading urllib.request at once, the first running it: on
+    # Python 3.11 and 3.12 before 3.12.3, importlib.util.LazyLoader let the
+    # second find names still missing (CPython gh-114763).
+    (tmp_path / "run_slowly.py").write_text(
+        "running.set()\nread.wait(0.5)\nVALUE = 1\n"
+    )
+    monkeypatch.syspath_prepend(tmp_path)
+    monkeypatch.delitem(sys.modules, "run_slowly", raising=False)
+    monkeypatch.setattr(
+        lazyimports, "LAZY_MODULES", lazyimports.LAZY_MODULES | {"run_slowly"}
+    )
+    module = importlib.import_module("run_slowly")
+    assert type(module).__name__ == "_LazyModule"
+    running, read = threading.Event(), threading.Event()
+    module.running, module.read = running, read
+    seen = []
+    first = threading.Thread(target=lambda: seen.append(module.VALUE))
+    first.start()
+    assert running.wait(5)
+    try:
+        seen.append(module.VALUE)
+    except AttributeError as error:
+        seen.append(error)
+    finally:
+        read.set()
+        first.join()
+
+    assert seen == [1, 1]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ them; it changes no behaviour, only when the work is done:
   reaching past U+FFFF waits the same way.
 - PyYAML is imported by flask-smorest for ``flask openapi print --format
   yaml`` alone (100 M instructions): it runs on its first attribute read
-  (``importlib.util.LazyLoader``). So do two modules Flask-Security's
+  (``importlib.util.LazyLoader``'s way, whole to every thread: _LazyModule
+  below). So do two modules Flask-Security's
   imports bring for what the app leaves off: ``pdb`` (10 M, with ``bdb``,
   ``cmd`` and ``code``), which ``click.testing`` imports for CliRunner's
   debugger streams (through Flask-Login's test client), and
@@ -33,6 +34,8 @@ undone.
 import importlib.util
 import re
 import sys
+import threading
+import types
 
 _compile = re.compile
 
@@ -100,6 +103,46 @@ class _CompilingLazily:
             re.compile = _compile
 
 
+class _LazyModule(types.ModuleType):
+    """A module run on the first read of any of its attributes, as
+    importlib.util.LazyLoader's, and whole to every thread: Python 3.11 and
+    3.12 before 3.12.3 make the module a plain one before running it, so
+    that a second thread reading it meanwhile finds names missing
+    (CPython gh-114763; urllib.request read by two requests at once).
+    Another thread waits for the run; the running one reads what is there."""
+
+    def __getattribute__(self, name):
+        spec = types.ModuleType.__getattribute__(self, "__spec__")
+        lock = spec.loader_state[0]
+        with lock:
+            if type(self) is _LazyModule:
+                # This thread's own reads as the module runs.
+                if spec.loader_state[1]:
+                    return types.ModuleType.__getattribute__(self, name)
+                spec.loader_state = (lock, True)
+                try:
+                    spec.loader.exec_module(self)
+                except BaseException:
+                    spec.loader_state = (lock, False)
+                    raise
+                self.__class__ = types.ModuleType
+        return getattr(self, name)
+
+    def __delattr__(self, name):
+        getattr(self, name)
+        delattr(self, name)
+
+
+class _RunningLazily(importlib.util.LazyLoader):
+    """LazyLoader, making the module a _LazyModule rather than its own."""
+
+    def exec_module(self, module):
+        # As LazyLoader's, before which the module is an ordinary one.
+        module.__spec__.loader = module.__loader__ = self.loader
+        module.__spec__.loader_state = (threading.RLock(), False)
+        module.__class__ = _LazyModule
+
+
 # The module to run with lazy patterns, and those to run on first use.
 LAZY_PATTERNS = frozenset(("marshmallow.validate", "email_validator.rfc_constants"))
 LAZY_MODULES = frozenset(("yaml", "pdb", "urllib.request"))
@@ -125,7 +168,7 @@ class LazyImports:
         if fullname in LAZY_PATTERNS:
             spec.loader = _CompilingLazily(spec.loader)
         else:
-            spec.loader = importlib.util.LazyLoader(spec.loader)
+            spec.loader = _RunningLazily(spec.loader)
         return spec
 
 

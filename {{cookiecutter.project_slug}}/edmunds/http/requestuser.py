@@ -30,11 +30,6 @@ from sqlalchemy import inspect
 USER_ID = "edmunds.user_id"
 
 
-def user_id(environ):
-    """The id of the user a request came from, or None (none is known)."""
-    return environ.get(USER_ID)
-
-
 def remember_the_user(error=None):
     """At the end of a request (``teardown_request``): the id of the user it
     was authenticated as, if any, into its environ for the log line."""

@@ -141,11 +141,12 @@ def walks(text, shortest):
 @functools.lru_cache(maxsize=32)
 def _touch_chances(alphabet):
     """For each character of ``alphabet``: the chance a random draw touches it."""
-    return {
-        a: sum(map(NEIGHBOURS.get(a, frozenset()).__contains__, alphabet))
-        / len(alphabet)
-        for a in alphabet
-    }
+    chances = {}
+    for a in alphabet:
+        # adjacent(a, b)'s look-up, the set fetched once per character.
+        near = NEIGHBOURS.get(a, ())
+        chances[a] = sum(b in near for b in alphabet) / len(alphabet)
+    return chances
 
 
 @functools.lru_cache(maxsize=64)

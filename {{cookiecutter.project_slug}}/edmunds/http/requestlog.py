@@ -4,6 +4,8 @@ request."""
 import logging
 from time import perf_counter
 
+from werkzeug.wsgi import get_path_info
+
 from edmunds.http.requestid import (
     ENVIRON_KEY,
     HEADER,
@@ -84,9 +86,8 @@ def line_fields(environ, status, seconds):
     return {
         "method": environ.get("REQUEST_METHOD"),
         # Without the query string: it may carry what a log should not
-        # keep (a token, an email address). Decoded as werkzeug's
-        # get_path_info decodes it, without its two calls.
-        "path": environ.get("PATH_INFO", "").encode("latin1").decode(errors="replace"),
+        # keep (a token, an email address).
+        "path": get_path_info(environ),
         "status": status,
         # Milliseconds to the microsecond: what round(seconds * 1000, 3)
         # gives, for half its instructions.

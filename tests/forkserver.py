@@ -34,10 +34,16 @@ ENABLED = os.environ.get("EDMUNDS_TEMPLATE_FORK", "1") != "0"
 # whose import changes Alembic for every database, and Faker, a pytest
 # plugin that pytest wants to import (and rewrite) itself. Nor the API's
 # packages (flask-smorest, marshmallow, webargs, apispec): `db` and `make`
-# commands start without them, and the forks must show that they do. Nor
-# email_validator and Flask-Security, whose patterns a boot leaves
-# uncompiled (tests/edmunds/test_lazyimports.py); the auth packages under
-# them every command imports.
+# commands start without them, and the forks must show that they do; and
+# the framework's tests check, in their own process, that marshmallow's
+# e-mail pattern waits for its first use (tests/edmunds/test_lazyimports.py).
+#
+# Flask-Security is here: every command builds the app, which imports it,
+# and it was half of a forked `db` command (0.06 of 0.125 s of CPU, over a
+# thousand forks a run). Imported here, email_validator's patterns are
+# compiled once in the server rather than left to their first use: the
+# commands answer the same, and whether a boot leaves them uncompiled is
+# checked in fresh interpreters (test_lazyimports' `booted`), never forks.
 PRELOAD = (
     "click",
     "jinja2",
@@ -69,6 +75,7 @@ PRELOAD = (
     "cryptography.hazmat.primitives.kdf.argon2",
     "homoglyph",
     "idna",
+    "flask_security",
 )
 
 # Runs in the baked venv's interpreter: the standard library only.

@@ -154,6 +154,8 @@ def test_renaming_onto_a_name_taken_answers_409_and_changes_nothing(client):
     response = client.patch(f"/api/tags/{poetry['id']}", json={"name": "Math"})
 
     assert response.status_code == 409
+    # The name asked for, not the one the tag kept.
+    assert "'Math' already exists" in response.get_json()["error"]["message"]
     assert client.get(f"/api/tags/{poetry['id']}").get_json() == poetry
 
 

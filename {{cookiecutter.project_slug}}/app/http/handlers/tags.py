@@ -59,10 +59,13 @@ def delete(tag_id):
 
 
 def save(tag):
+    # Read before the commit: the rollback expires a stored tag, whose name
+    # then reloads as the one it kept, not the one asked for.
+    name = tag.name
     try:
         db.session.commit()
     except IntegrityError:
         # The unique index on the name's key decides, so two requests racing
         # for one name cannot both win.
         db.session.rollback()
-        raise Conflict(f"a tag named {tag.name!r} already exists") from None
+        raise Conflict(f"a tag named {name!r} already exists") from None

@@ -139,6 +139,30 @@ def test_a_name_past_the_longest_is_one_line_and_writes_nothing(project, capsys,
     assert written(project) == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["model", "Version", "--table", "alembic_version"],
+        ["table", "AlembicVersion", "--between", "User", "Tag"],
+    ],
+)
+def test_alembic_s_own_table_is_no_model_s(project, capsys, args):
+    # Alembic keeps it outside every metadata: db migrate and db check
+    # would never see a model mapped onto it.
+    before = written(project)
+
+    code, errors = make(project, capsys, *args)
+
+    assert (code, errors) == (
+        1,
+        [
+            "Error: alembic_version is the table where each database records "
+            "its revision: pick another name (or --table)"
+        ],
+    )
+    assert written(project) == before
+
+
 def test_a_config_that_cannot_be_written_leaves_no_new_file(
     project, capsys, monkeypatch
 ):

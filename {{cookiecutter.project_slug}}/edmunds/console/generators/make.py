@@ -227,6 +227,13 @@ def _needs_dev_group(error):
 
 
 def _refuse_existing_table(table):
+    # Alembic's own, on every instance, and in no metadata: db migrate and
+    # db check would never see a model mapped onto it.
+    if table == "alembic_version":
+        raise click.ClickException(
+            "alembic_version is the table where each database records its "
+            "revision: pick another name (or --table)"
+        )
     for metadata in db.metadatas.values():
         if table in metadata.tables:
             raise click.ClickException(

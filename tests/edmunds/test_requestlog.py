@@ -13,11 +13,10 @@ import textwrap
 import time
 import uuid
 import warnings
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import pythonjsonlogger.core
-import pythonjsonlogger.json
 from flask import g, request
 from flask_login import AnonymousUserMixin
 from gunicorn import util
@@ -440,18 +439,22 @@ def request_record(path="/api/users", user=None, status=201):
 
 def the_long_way(formatter, record):
     """What python-json-logger's own format() writes for ``record``."""
-    return pythonjsonlogger.json.JsonFormatter.format(formatter, record)
+    return pythonjsonlogger.core.BaseJsonFormatter.format(formatter, record)
 
 
 @pytest.mark.parametrize(
     ("path", "user", "written"),
     [
         ("/api/users", None, None),
-        # Encoded as Werkzeug hands it, and written in ASCII.
+        # Encoded as Werkzeug hands it, and written in UTF-8 (orjson).
         ('/caf\xc3\xa9/"quoted"\\', 7, 7),
         # No JSON type: python-json-logger's JsonEncoder writes str().
         ("/", uuid.UUID(int=7), str(uuid.UUID(int=7))),
+        # What orjson refuses: the standard library's encoder writes it.
+        ("/", 2**70, 2**70),
+        ("/", "a\ud800b", "a\ud800b"),
     ],
+    ids=["ascii", "utf-8", "uuid", "huge-int", "surrogate"],
 )
 def test_a_request_line_is_the_json_python_json_logger_writes(
     logging_as_it_was, monkeypatch, path, user, written
@@ -482,6 +485,57 @@ def test_a_request_lines_time_is_the_one_python_json_logger_writes(
         record.created = created
         expected = json.loads(the_long_way(formatter, record))["time"]
         assert json.loads(formatter.format(record))["time"] == expected, created
+
+
+def format_a_record(message, **extra):
+    """The line production's formatter writes for ``log.info(message,
+    extra=extra)``, at a fixed time."""
+    record = logging.LogRecord("app", logging.INFO, __file__, 1, message, None, None)
+    record.__dict__.update(extra)
+    record.created = 1765105162.5
+    return JsonFormatter().format(record)
+
+
+def test_a_line_is_compact_json_in_utf_8():
+    line = format_a_record("café ✓", path="/ü")
+
+    assert line == (
+        '{"level":"INFO","logger":"app","message":"café ✓","path":"/ü",'
+        '"time":"2025-12-07T10:59:22.500000+00:00"}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "extra"),
+    [
+        # orjson refuses each of these; the standard library writes them.
+        ("lone \ud800 surrogate", {}),
+        ("m", {"counts": {1: "one", None: "none", 2.5: "half"}}),
+        ("m", {"big": 2**64, "small": -(2**63) - 1}),
+        ("m", {"deep": [{"big": 10**30, "name": "\udfff"}]}),
+    ],
+    ids=["surrogate", "non-str-keys", "huge-ints", "nested"],
+)
+def test_what_orjson_refuses_is_still_written(message, extra):
+    line = format_a_record(message, **extra)
+
+    expected = {"level": "INFO", "logger": "app", "message": message, **extra}
+    expected["time"] = "2025-12-07T10:59:22.500000+00:00"
+    # As the standard library writes it, compact and in ASCII.
+    assert line == json.dumps(expected, separators=(",", ":"))
+
+
+def test_what_json_has_no_type_for_is_written_by_orjson_or_python_json_logger():
+    when = datetime(2026, 12, 7, 9, 30, 0, 250, tzinfo=timezone(timedelta(hours=1)))
+    error = ValueError("no")
+
+    line = json.loads(format_a_record("m", when=when, id=uuid.UUID(int=7), e=error))
+
+    # orjson's own: as isoformat() and str().
+    assert line["when"] == "2026-12-07T09:30:00.000250+01:00"
+    assert line["id"] == "00000000-0000-0000-0000-000000000007"
+    # What orjson has no way for: python-json-logger's JsonEncoder's.
+    assert line["e"] == "ValueError: no"
 
 
 def test_what_a_filter_or_a_record_factory_adds_is_in_the_request_line(

@@ -70,3 +70,82 @@ def test_the_testing_environment_runs_only_on_its_own_databases(make_app):
     message = refused.value.message
     assert message.startswith("db fresh is refused: database instance 'default'")
     assert "DB_DEFAULT_FILE" in message and "\n" not in message
+
+
+MIGRATED = """\
+from edmunds.database.drivers.sqlite import Sqlite
+
+APP = {'database': {
+    'enabled': True,
+    'instances': [{'name': 'main', 'driver': Sqlite, 'file': '/database/app.db'}],
+    'modelsandtables': [],
+}}
+"""
+
+
+@pytest.fixture
+def downgrades(monkeypatch):
+    """What Flask-Migrate was asked to downgrade to, by `db downgrade`."""
+    import flask_migrate.cli
+
+    asked = []
+    monkeypatch.setattr(
+        flask_migrate.cli,
+        "_downgrade",
+        lambda _dir, revision, *_: asked.append(revision),
+    )
+    return asked
+
+
+def cli_app(make_app, environment):
+    from edmunds.database.providers.migrateserviceprovider import (
+        MigrateServiceProvider,
+    )
+
+    files = {"config/app.py": MIGRATED}
+    files[f".env.{environment}.py"] = (
+        f"DEBUG = False\nSECRET_KEY = {REAL_KEY!r}"
+        if environment == "production"
+        else "DEBUG = True"
+    )
+    app = make_app(files, env=environment)
+    app.register(MigrateServiceProvider)
+    return app
+
+
+@pytest.mark.parametrize("answer", ["n\n", "\n", ""])
+def test_a_downgrade_in_production_asks_and_a_no_downgrades_nothing(
+    make_app, downgrades, answer
+):
+    runner = cli_app(make_app, "production").test_cli_runner()
+
+    result = runner.invoke(args=["db", "downgrade", "base"], input=answer)
+
+    assert result.exit_code == 1, result.output
+    assert "APP_ENV=production is production: db downgrade drops what" in (
+        result.output
+    )
+    assert "Nothing was done (db downgrade --yes does not ask)." in result.output
+    assert downgrades == []
+
+
+def test_a_downgrade_in_production_goes_on_at_a_yes_or_with_yes(make_app, downgrades):
+    runner = cli_app(make_app, "production").test_cli_runner()
+
+    typed = runner.invoke(args=["db", "downgrade", "base"], input="y\n")
+    scripted = runner.invoke(args=["db", "downgrade", "--yes", "0001"])
+    # --sql prints the SQL, and changes nothing: nothing to ask.
+    printed = runner.invoke(args=["db", "downgrade", "--sql", "0002:0001"])
+
+    assert (typed.exit_code, scripted.exit_code, printed.exit_code) == (0, 0, 0)
+    assert "Go on?" not in scripted.output + printed.output
+    assert downgrades == ["base", "0001", "0002:0001"]
+
+
+def test_a_downgrade_in_development_asks_nothing(make_app, downgrades):
+    runner = cli_app(make_app, "development").test_cli_runner()
+
+    result = runner.invoke(args=["db", "downgrade"], input="")
+
+    assert result.exit_code == 0, result.output
+    assert downgrades == ["-1"]

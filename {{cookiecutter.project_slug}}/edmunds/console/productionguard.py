@@ -1,3 +1,5 @@
+import sys
+
 import click
 from flask import current_app
 
@@ -20,6 +22,36 @@ def refuse_in_production(command, why):
             f"{command} is refused in production (APP_ENV={environment}, whose "
             f".env.{environment}.py leaves DEBUG and TESTING off): {why}"
         )
+
+
+def ask_in_production(command, why):
+    """In production, ask before a command that production may need but
+    that loses rows (``db downgrade`` drops what the revisions it undoes
+    made); anything but a yes stops it before it acts, with exit status 1.
+
+    Laravel asks the same of its rollbacks. A script that means it passes
+    the command's ``--yes``. Elsewhere nothing is asked: development's data
+    is the developer's to drop, and the tests' own databases are checked by
+    refuse_outside_test_databases.
+    """
+    if not current_app.production:
+        return
+    environment = current_app.config["APP_ENV"]
+    if not confirmed(f"APP_ENV={environment} is production: {command} {why}. Go on?"):
+        click.echo(f"Nothing was done ({command} --yes does not ask).", err=True)
+        raise click.exceptions.Exit(1)
+
+
+def confirmed(question):
+    """Yes typed at the question; no, an empty answer, the end of the input
+    and Ctrl-C are all a no."""
+    try:
+        answer = click.confirm(question)
+    except click.Abort:  # end of input, Ctrl-C
+        answer = False
+    if not answer and not sys.stdin.isatty():
+        click.echo()  # ends the question's line, as a typed answer would
+    return answer
 
 
 def refuse_outside_test_databases(command):

@@ -1,11 +1,10 @@
-import sys
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import MetaData, inspect
 
 from edmunds.console.productionguard import (
+    confirmed,
     refuse_in_production,
     refuse_outside_test_databases,
 )
@@ -26,7 +25,7 @@ def fresh_command(context, seed, yes):
     instances = ", ".join(
         f"{name} ({driver.describe()})" for name, driver in manager.drivers.items()
     )
-    if not yes and not _confirmed(
+    if not yes and not confirmed(
         f"Drop every table, its data and the migration history of: {instances}?"
     ):
         click.echo("Nothing was dropped.", err=True)
@@ -39,18 +38,6 @@ def fresh_command(context, seed, yes):
     click.echo(f"Dropped every table and upgraded to head: {instances}.")
     if seed:
         context.invoke(seed_command)
-
-
-def _confirmed(question):
-    """Yes typed at the question; no, an empty answer, the end of the input
-    and Ctrl-C are all a no."""
-    try:
-        answer = click.confirm(question)
-    except click.Abort:  # end of input, Ctrl-C
-        answer = False
-    if not answer and not sys.stdin.isatty():
-        click.echo()  # ends the question's line, as a typed answer would
-    return answer
 
 
 def drop_everything(engine):

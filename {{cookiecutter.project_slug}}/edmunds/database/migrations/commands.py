@@ -7,7 +7,9 @@
   under ``app/database/models/`` is missing from ``modelsandtables``, or while
   a database instance is behind the latest revision;
 - ``db downgrade`` in the testing environment runs only on the databases
-  made for the tests, as ``db fresh`` and ``db seed`` do.
+  made for the tests, as ``db fresh`` and ``db seed`` do; in production it
+  asks first (``--yes`` does not), since it drops what the revisions it
+  undoes made, rows and all.
 """
 
 import copy
@@ -21,7 +23,10 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate.cli import db as flask_migrate_db
 
-from edmunds.console.productionguard import refuse_outside_test_databases
+from edmunds.console.productionguard import (
+    ask_in_production,
+    refuse_outside_test_databases,
+)
 from edmunds.database.db import db
 from edmunds.database.migrations.questions import with_no_input
 from edmunds.database.migrations.unlistedmodels import unlisted_models
@@ -47,7 +52,31 @@ def db_commands():
     for name in ("upgrade", "downgrade"):
         group.commands[name] = _before(group.commands[name], _note_the_start)
     group.commands["upgrade"] = _every_head_by_default(group.commands["upgrade"])
+    # Last, so that it asks before anything else runs.
+    group.commands["downgrade"] = _asking_in_production(group.commands["downgrade"])
     return group
+
+
+def _asking_in_production(command):
+    """`db downgrade` with a ``--yes`` option, which asks in production
+    unless given one. ``--sql`` only prints the SQL: nothing to ask."""
+    command = copy.copy(command)
+    command.params = [
+        *command.params,
+        click.Option(["--yes"], is_flag=True, help="Do not ask first, in production."),
+    ]
+    run = command.callback
+
+    @wraps(run)
+    def asked(*args, yes, **kwargs):
+        if not yes and not kwargs.get("sql"):
+            ask_in_production(
+                "db downgrade", "drops what the revisions it undoes made, rows too"
+            )
+        return run(*args, **kwargs)
+
+    command.callback = asked
+    return command
 
 
 def _every_head_by_default(command):

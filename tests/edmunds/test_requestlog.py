@@ -31,7 +31,13 @@ from edmunds.http.providers.requestlogserviceprovider import (
     RequestLogServiceProvider,
 )
 from edmunds.http.requestid import ENVIRON_KEY, request_id
-from edmunds.http.requestlog import log_request
+from edmunds.http.requestlog import (
+    FIELDS,
+    line_data,
+    line_fields,
+    line_message,
+    log_request,
+)
 from edmunds.http.requestuser import USER_ID, remember_the_user
 from edmunds.logging import jsonlogs, requestline
 from edmunds.logging.gunicornlogger import GunicornLogger
@@ -639,6 +645,9 @@ def written(handler):
         },
         # No JSON type: python-json-logger's JsonEncoder writes str().
         {"REQUEST_METHOD": "DELETE", "PATH_INFO": "/", USER_ID: uuid.UUID(int=7)},
+        # What orjson refuses: the standard library's encoder writes it.
+        {"REQUEST_METHOD": "GET", "PATH_INFO": "/", USER_ID: 2**70},
+        {"PATH_INFO": "/", USER_ID: "a\udc80b"},
     ],
 )
 def test_the_short_way_writes_the_bytes_of_the_ordinary_way(request_logger, environ):
@@ -653,6 +662,17 @@ def test_the_short_way_writes_the_bytes_of_the_ordinary_way(request_logger, envi
     assert short == written(handler)
     (line,) = json_lines(short)
     assert line["time"] == "2025-12-07T10:59:22.123457+00:00"
+
+
+def test_the_short_ways_dict_holds_the_ordinary_ways_fields_in_their_order():
+    environ = {"REQUEST_METHOD": "PUT", "PATH_INFO": "/a", ENVIRON_KEY: "i", USER_ID: 3}
+    fields = line_fields(environ, 204, 0.0012345)
+
+    data = line_data("INFO", "edmunds.request", environ, 204, 0.0012345)
+
+    assert list(data) == ["level", "logger", "message", *FIELDS]
+    assert data["message"] == line_message(fields) == "PUT /a 204"
+    assert {name: data[name] for name in FIELDS} == fields
 
 
 class TeamsHandler(logging.StreamHandler):

@@ -28,7 +28,7 @@ from logging import (
     getLogRecordFactory,
 )
 
-from edmunds.http.requestlog import line_fields, line_message, request_record
+from edmunds.http.requestlog import line_data, line_fields, request_record
 from edmunds.logging.jsonformatter import JsonFormatter
 
 
@@ -38,18 +38,14 @@ def write_request_line(log, environ, status, seconds):
     # Asked first: with the line turned off, nothing of it is made.
     if not log.isEnabledFor(INFO):
         return
-    fields = line_fields(environ, status, seconds)
     handler = the_handler(log)
     if handler is None:
-        log.handle(request_record(log, fields))
+        log.handle(request_record(log, line_fields(environ, status, seconds)))
         return
     # StreamHandler.emit's, as Handler.handle calls it.
     try:
         line = handler.formatter.request_line(
-            getLevelName(INFO),
-            log.name,
-            line_message(fields),
-            fields,
+            line_data(getLevelName(INFO), log.name, environ, status, seconds),
             time.time(),
         )
         with handler.lock:
@@ -61,7 +57,7 @@ def write_request_line(log, environ, status, seconds):
     except RecursionError:
         raise
     except Exception:
-        handler.handleError(request_record(log, fields))
+        handler.handleError(request_record(log, line_fields(environ, status, seconds)))
 
 
 def the_handler(log):

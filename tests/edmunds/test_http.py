@@ -354,3 +354,17 @@ def test_the_document_and_docs_page_need_no_configuration(client):
 
     assert spec["openapi"] == "3.0.3" and "/names" in spec["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api//openapi.json", "/api//docs", "/api/docs//"])
+def test_a_doubled_slash_is_answered_in_json_not_redirected(client, path):
+    # Werkzeug would answer 308 in HTML, its Location from the Host sent.
+    # As a server hands the path over: the test client would read "//x"
+    # as a host.
+    response = client.get(
+        "/", headers={"Host": "evil.example"}, environ_overrides={"PATH_INFO": path}
+    )
+
+    assert response.status_code == 404
+    assert "Location" not in response.headers
+    assert response.is_json, response.data

@@ -27,6 +27,10 @@ class Application(Flask):
         # Before any route is added (a rule picks its converter then), by
         # whichever provider adds it.
         self.url_map.converters["int"] = AsciiIntegerConverter
+        # A path with a doubled slash is answered as it is (a route, or a
+        # JSON 404), not with werkzeug's HTML redirect to the path merged,
+        # whose Location is built from the Host header the client sent.
+        self.url_map.merge_slashes = False
         self.storage_path = os.path.join(self.root_path, "storage")
         self.config.load_project(self.root_path)
         for switch in ("DEBUG", "TESTING"):

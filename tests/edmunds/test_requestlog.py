@@ -452,15 +452,17 @@ def the_long_way(formatter, record):
     ("path", "user", "written"),
     [
         ("/api/users", None, None),
-        # Encoded as Werkzeug hands it, and written in UTF-8 (orjson).
+        # Encoded as Werkzeug hands it, and written escaped (ASCII).
         ('/caf\xc3\xa9/"quoted"\\', 7, 7),
+        # What turns a line around or breaks it: escaped too.
+        ("/\xe2\x80\xae/\xe2\x80\xa8/\xc2\x85", None, None),
         # No JSON type: python-json-logger's JsonEncoder writes str().
         ("/", uuid.UUID(int=7), str(uuid.UUID(int=7))),
         # What orjson refuses: the standard library's encoder writes it.
         ("/", 2**70, 2**70),
         ("/", "a\ud800b", "a\ud800b"),
     ],
-    ids=["ascii", "utf-8", "uuid", "huge-int", "surrogate"],
+    ids=["ascii", "utf-8", "bidi-and-breaks", "uuid", "huge-int", "surrogate"],
 )
 def test_a_request_line_is_the_json_python_json_logger_writes(
     logging_as_it_was, monkeypatch, path, user, written
@@ -474,6 +476,7 @@ def test_a_request_line_is_the_json_python_json_logger_writes(
         line = formatter.format(record)
 
     assert line == the_long_way(formatter, record)
+    assert line.isascii(), line
     assert json.loads(line)["user_id"] == written
 
 
@@ -502,12 +505,19 @@ def format_a_record(message, **extra):
     return JsonFormatter().format(record)
 
 
-def test_a_line_is_compact_json_in_utf_8():
-    line = format_a_record("café ✓", path="/ü")
+def test_a_line_is_compact_json_in_ascii():
+    ascii_only = format_a_record("cafe", path="/u")
+    # Past ASCII, every character escaped: U+202E would turn the rest of
+    # the line around in a terminal, U+2028 break it in some log viewers.
+    escaped = format_a_record("caf\u00e9 \u2713 \u202e", path="/\u00fc\u2028")
 
-    assert line == (
-        '{"level":"INFO","logger":"app","message":"café ✓","path":"/ü",'
+    assert ascii_only == (
+        '{"level":"INFO","logger":"app","message":"cafe","path":"/u",'
         '"time":"2025-12-07T10:59:22.500000+00:00"}'
+    )
+    assert escaped == (
+        '{"level":"INFO","logger":"app","message":"caf\\u00e9 \\u2713 \\u202e",'
+        '"path":"/\\u00fc\\u2028","time":"2025-12-07T10:59:22.500000+00:00"}'
     )
 
 

@@ -12,7 +12,7 @@ from edmunds.http.requestlog import FIELDS, REQUEST_LINE, REQUEST_LINE_SIZE
 class JsonFormatter(pythonjsonlogger.orjson.OrjsonFormatter):
     """A log line as one JSON object (python-json-logger, its JSON written by
     orjson): ``{"level":...,"logger":...,"message":...,...,"time":...}``,
-    compact and in UTF-8.
+    compact and in ASCII.
 
     What a line was given as ``extra=`` becomes fields of their own (a
     request line's method, path, status...), an exception ``exc_info`` (the
@@ -33,7 +33,8 @@ class JsonFormatter(pythonjsonlogger.orjson.OrjsonFormatter):
     type, any other object's str()). What orjson refuses and the standard
     library writes (a str with a lone surrogate, a dict key that is not a
     str, an int beyond 64 bits...) is written by the standard library's
-    encoder instead: every record makes a line.
+    encoder instead, as is a line holding anything past ASCII, which it
+    escapes: every record makes a line, and a line shows what it holds.
     """
 
     def __init__(self):
@@ -49,9 +50,16 @@ class JsonFormatter(pythonjsonlogger.orjson.OrjsonFormatter):
 
     def jsonify_log_record(self, log_data):
         try:
-            return orjson.dumps(log_data, self.json_default).decode()
+            line = orjson.dumps(log_data, self.json_default)
         except orjson.JSONEncodeError:
             return self._refused(log_data)
+        # orjson writes what is past ASCII as it is, and a line holds what
+        # clients sent (a path, an e-mail): U+202E turns the rest of a line
+        # around in a terminal, U+2028 breaks it in two in some log viewers.
+        # Such a line is written in ASCII, all of it past ASCII escaped.
+        if line.isascii():
+            return line.decode()
+        return self._refused(log_data)
 
     def format(self, record):
         fields = record.__dict__
@@ -98,8 +106,8 @@ def _serializer(encoder):
     for what JSON has no type for; without the C encoder (another Python),
     the JsonEncoder itself.
 
-    Compact, as orjson writes, but in ASCII: a lone surrogate, one of the
-    things orjson refuses, has no UTF-8 and is written as a \\u escape.
+    Compact, as orjson writes, and in ASCII: everything past it (a lone
+    surrogate, which orjson refuses, too) as a \\u escape.
     """
     make_encoder = getattr(json.encoder, "c_make_encoder", None)
     if make_encoder is None:

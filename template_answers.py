@@ -270,15 +270,24 @@ def rebake_problems(folder):
     """Why baking over this existing folder would lose work, if it would.
 
     ``cookiecutter -f`` rewrites every file of the template in place: edits
-    not committed yet would be gone for good.
+    not committed yet would be gone for good, and so would every edit of a
+    folder that git does not keep, where nothing could bring them back.
     """
+    if not any(folder.iterdir()):
+        return []  # an empty folder: nothing to lose
+    not_kept = (
+        f"{folder} exists and is not a git repository: baking over it rewrites "
+        "the template's files, and nothing could bring your edits back; commit "
+        "it to git first (git init && git add -A && git commit), or bake into "
+        "a new folder"
+    )
     if shutil.which("git") is None:
         if (folder / ".git").exists():
             return [
                 f"{folder} is a git repository, and git is not installed to "
                 "tell whether baking over it loses uncommitted work"
             ]
-        return []
+        return [not_kept]
     status = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
         cwd=folder,
@@ -286,7 +295,7 @@ def rebake_problems(folder):
         text=True,
     )
     if status.returncode != 0:
-        return []  # not in a git repository: nothing tells edits from the bake
+        return [not_kept]  # no history: nothing tells edits from the bake
     if status.stdout.strip():
         return [
             f"{folder} has changes git has not committed; baking over it "

@@ -201,22 +201,39 @@ def test_a_rebake_keeps_the_projects_own_env_file_byte_for_byte(place):
     ]
 
 
-def test_a_rebake_over_a_folder_without_git_starts_no_history(tmp_path):
+def test_a_rebake_over_a_folder_without_git_is_refused_and_changes_nothing(tmp_path):
+    # Without a history, -f would rewrite the template's files over the
+    # project's own edits, and nothing could bring them back.
     place = Place(tmp_path)
     assert place.bake(init_git="no").returncode == 0
+    config = place.project / "config" / "app.py"
+    config.write_text(config.read_text() + "# Ours.\n")
     (place.project / "ours.txt").write_text("kept\n")
-    env_file = (place.project / ".env.py").read_bytes()
+    files = place.files()
 
     again = place.bake("-f")  # init_git: yes
 
-    assert again.returncode == 0, again.stderr
-    assert not (place.project / ".git").exists()
-    assert (place.project / "ours.txt").read_text() == "kept\n"
-    assert (place.project / ".env.py").read_bytes() == env_file
-    assert lines(again.stderr, "WARNING:") == [
-        "WARNING: no git repository made: the folder existed before this bake, "
-        "which starts a history only in a folder it made"
+    assert again.returncode != 0
+    assert lines(again.stderr, "ERROR:") == [
+        f"ERROR: {place.project} exists and is not a git repository: baking "
+        "over it rewrites the template's files, and nothing could bring your "
+        "edits back; commit it to git first (git init && git add -A && git "
+        "commit), or bake into a new folder"
     ]
+    assert "Traceback" not in again.stdout + again.stderr
+    assert place.files() == files
+    assert not (place.project / ".git").exists()
+
+
+def test_a_rebake_into_an_empty_folder_is_a_fresh_bake(tmp_path):
+    place = Place(tmp_path)
+    place.project.mkdir()
+
+    again = place.bake("-f")
+
+    assert again.returncode == 0, again.stderr
+    # The folder was empty: the bake's, with its first commit.
+    assert len(place.git("log", "--format=%H").split()) == 1
 
 
 def test_a_fresh_bake_leaves_no_marker_behind(place):

@@ -376,6 +376,9 @@ def test_nobody_gives_themselves_a_role_or_changes_others(api):
         ("PATCH", admin, {"name": "Mallory"}),
         ("PUT", f"{admin}/tags/{tag}", None),
         ("DELETE", f"{admin}/tags/{tag}", None),
+        # A tag is every user's who has it.
+        ("PATCH", f"/api/tags/{tag}", {"name": "Mallory's"}),
+        ("DELETE", f"/api/tags/{tag}", None),
         # The admin's token beside one's own changes nothing: only the
         # header counts.
         ("DELETE", f"{admin}?auth_token={api.token}", None),

@@ -112,10 +112,16 @@ def test_only_an_admin_deletes_users_or_changes_others(app, anonymous, client):
         ("patch", f"/api/users/{other}", {"name": "Mallory"}),
         ("put", f"/api/users/{other}/tags/{tag}", None),
         ("delete", f"/api/users/{other}/tags/{tag}", None),
+        # A tag is every user's who has it.
+        ("patch", f"/api/tags/{tag}", {"name": "maths"}),
+        ("delete", f"/api/tags/{tag}", None),
     ]:
         response = getattr(anonymous, method)(url, json=body, headers=headers)
 
         assert response.status_code == 403, (method, url)
+    assert client.get(f"/api/tags/{tag}").get_json()["name"] == "math"
+    made = anonymous.post("/api/tags", json={"name": "poetry"}, headers=headers)
+    assert made.status_code == 201
     mine = anonymous.patch(f"/api/users/{me}", json={"name": "Ada K"}, headers=headers)
     assert mine.status_code == 200
     assert (

@@ -7,6 +7,7 @@ from app.database.models.tag import Tag
 from app.http.find import find
 from app.http.pagination import PageArguments, paginated
 from app.http.schemas.tag import TagPage, TagSchema, TagUpdateSchema
+from edmunds.auth.tokenguard import require_role
 from edmunds.database.db import db
 from edmunds.http.blueprint import endpoint
 
@@ -38,10 +39,13 @@ def show(tag_id):
 
 @endpoint.arguments(TagUpdateSchema())
 @endpoint.response(200, TagSchema)
+@endpoint.alt_response(403, response="FORBIDDEN")
 @endpoint.alt_response(404, response="NOT_FOUND")
 @endpoint.alt_response(409, response="CONFLICT")
 def update(fields, tag_id):
-    """Rename a tag; 409 if another tag reads the same."""
+    """Rename a tag; 409 if another tag reads the same. Admin role only:
+    it renames the tag of every user who has it."""
+    require_role("admin")
     tag = find(Tag, tag_id)
     for name, value in fields.items():
         setattr(tag, name, value)
@@ -50,9 +54,11 @@ def update(fields, tag_id):
 
 
 @endpoint.response(204)
+@endpoint.alt_response(403, response="FORBIDDEN")
 @endpoint.alt_response(404, response="NOT_FOUND")
 def delete(tag_id):
-    """The tag, taken from every user who had it."""
+    """The tag, taken from every user who had it. Admin role only."""
+    require_role("admin")
     db.session.delete(find(Tag, tag_id))
     db.session.commit()
     return Response(status=204)

@@ -276,18 +276,15 @@ def rebake_problems(folder):
     if not any(folder.iterdir()):
         return []  # an empty folder: nothing to lose
     not_kept = (
-        f"{folder} exists and is not a git repository: baking over it rewrites "
-        "the template's files, and nothing could bring your edits back; commit "
-        "it to git first (git init && git add -A && git commit), or bake into "
-        "a new folder"
+        "baking over it rewrites the template's files, and nothing could bring "
+        "your edits back; commit it to git first (git init && git add -A && "
+        "git commit), or bake into a new folder"
     )
     if shutil.which("git") is None:
-        if (folder / ".git").exists():
-            return [
-                f"{folder} is a git repository, and git is not installed to "
-                "tell whether baking over it loses uncommitted work"
-            ]
-        return [not_kept]
+        return [
+            f"{folder} exists, and git is not installed to tell whether baking "
+            "over it loses work: install git, or bake into a new folder"
+        ]
     status = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
         cwd=folder,
@@ -295,7 +292,22 @@ def rebake_problems(folder):
         text=True,
     )
     if status.returncode != 0:
-        return [not_kept]  # no history: nothing tells edits from the bake
+        if "not a git repository" in status.stderr:
+            return [f"{folder} exists and is not a git repository: {not_kept}"]
+        # Another failure (a repository another user owns, a broken .git):
+        # git's own words, not a guess.
+        said = status.stderr.strip().splitlines() or [f"exit {status.returncode}"]
+        fatal = [line for line in said if line.startswith("fatal:")]
+        return [
+            f"{folder}: git cannot tell whether baking over it loses uncommitted "
+            f"work ({(fatal or said)[-1]})"
+        ]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--quiet", "."], cwd=folder, capture_output=True
+    )
+    if ignored.returncode == 0:
+        # Its status says nothing, and nothing keeps its files either.
+        return [f"{folder} is ignored by the git repository around it: {not_kept}"]
     if status.stdout.strip():
         return [
             f"{folder} has changes git has not committed; baking over it "

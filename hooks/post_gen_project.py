@@ -282,7 +282,7 @@ def start_history(fresh):
         return None
     if fresh:
         return make_first_commit()
-    if Path(".git").exists():
+    if in_a_repository():
         print(
             "Kept the project's git repository as it was: nothing is "
             "committed; review the bake with `git status` and `git diff`.",
@@ -290,6 +290,19 @@ def start_history(fresh):
         )
         return None
     return "the folder existed before this bake, which starts a history only in a folder it made"
+
+
+def in_a_repository():
+    """Whether git keeps this folder: its own repository, or one around it."""
+    try:
+        inside = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+        )
+    except FileNotFoundError:  # no git: the pre-gen hook refused a re-bake
+        return Path(".git").exists()
+    return inside.returncode == 0 and inside.stdout.strip() == "true"
 
 
 def print_next_steps(git_problem):

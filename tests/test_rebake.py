@@ -225,6 +225,55 @@ def test_a_rebake_over_a_folder_without_git_is_refused_and_changes_nothing(tmp_p
     assert not (place.project / ".git").exists()
 
 
+def test_a_rebake_in_a_folder_the_repository_around_it_ignores_is_refused(tmp_path):
+    # git status says nothing of an ignored folder, and nothing keeps it.
+    place = Place(tmp_path)
+    assert place.bake(init_git="no").returncode == 0
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".gitignore").write_text("shop_front/\n")
+    files = place.files()
+
+    again = place.bake("-f")
+
+    assert again.returncode != 0
+    assert lines(again.stderr, "ERROR:") == [
+        f"ERROR: {place.project} is ignored by the git repository around it: "
+        "baking over it rewrites the template's files, and nothing could bring "
+        "your edits back; commit it to git first (git init && git add -A && "
+        "git commit), or bake into a new folder"
+    ]
+    assert place.files() == files
+
+
+def test_a_clean_project_kept_by_the_repository_around_it_is_baked_over(tmp_path):
+    place = Place(tmp_path)
+    assert place.bake(init_git="no").returncode == 0
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "Shop"]):
+        subprocess.run(["git", *args], cwd=tmp_path, env=place.env, check=True)
+
+    again = place.bake("-f")
+
+    assert again.returncode == 0, again.stderr
+    assert "Kept the project's git repository as it was" in again.stderr
+    assert lines(again.stderr, "WARNING:") == []
+    assert not (place.project / ".git").exists()
+
+
+def test_a_rebake_where_git_fails_says_what_git_said(tmp_path):
+    place = Place(tmp_path)
+    assert place.bake(init_git="no").returncode == 0
+    (place.project / ".git").write_text("not a gitfile\n")
+
+    again = place.bake("-f")
+
+    assert again.returncode != 0
+    (error,) = lines(again.stderr, "ERROR:")
+    assert error.startswith(
+        f"ERROR: {place.project}: git cannot tell whether baking over it loses "
+        "uncommitted work (fatal: "
+    ), error
+
+
 def test_a_rebake_into_an_empty_folder_is_a_fresh_bake(tmp_path):
     place = Place(tmp_path)
     place.project.mkdir()

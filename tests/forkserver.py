@@ -42,8 +42,9 @@ ENABLED = os.environ.get("EDMUNDS_TEMPLATE_FORK", "1") != "0"
 # and it was half of a forked `db` command (0.06 of 0.125 s of CPU, over a
 # thousand forks a run). Imported here, email_validator's patterns are
 # compiled once in the server rather than left to their first use: the
-# commands answer the same, and whether a boot leaves them uncompiled is
-# checked in fresh interpreters (test_lazyimports' `booted`), never forks.
+# commands answer the same. So are pdb and urllib.request, which a boot
+# leaves to their first use: whether a boot leaves those undone is checked
+# in fresh interpreters (test_lazyimports' `booted`), never in forks.
 PRELOAD = (
     "click",
     "jinja2",

@@ -529,8 +529,10 @@ def test_a_line_is_compact_json_in_ascii():
         ("m", {"counts": {1: "one", None: "none", 2.5: "half"}}),
         ("m", {"big": 2**64, "small": -(2**63) - 1}),
         ("m", {"deep": [{"big": 10**30, "name": "\udfff"}]}),
+        # orjson writes it raw; escaped, as the standard library writes it.
+        ("del \x7f", {"path": "/\x7f"}),
     ],
-    ids=["surrogate", "non-str-keys", "huge-ints", "nested"],
+    ids=["surrogate", "non-str-keys", "huge-ints", "nested", "del"],
 )
 def test_what_orjson_refuses_is_still_written(message, extra):
     line = format_a_record(message, **extra)
@@ -539,6 +541,28 @@ def test_what_orjson_refuses_is_still_written(message, extra):
     expected["time"] = "2025-12-07T10:59:22.500000+00:00"
     # As the standard library writes it, compact and in ASCII.
     assert line == json.dumps(expected, separators=(",", ":"))
+
+
+def test_a_circular_value_is_a_logging_error_not_the_callers(capsys):
+    # orjson refuses it; the standard library's check names it (ValueError),
+    # which a handler reports as a logging error, where a RecursionError
+    # would go up into the code that logged.
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("test.circular")
+    log.addHandler(handler)
+    log.propagate = False
+    looped = {}
+    looped["self"] = looped
+    try:
+        log.warning("m", extra={"looped": looped})
+        log.warning("after")
+    finally:
+        log.removeHandler(handler)
+
+    assert "Circular reference detected" in capsys.readouterr().err
+    (line,) = handler.stream.getvalue().splitlines()
+    assert json.loads(line)["message"] == "after"
 
 
 def test_what_json_has_no_type_for_is_written_by_orjson_or_python_json_logger():

@@ -100,10 +100,10 @@ def line_data(level, logger, environ, status, seconds):
     # Without the query string: it may carry what a log should not keep (a
     # token, an email address).
     path = get_path_info(environ)
-    return {
+    data = {
         "level": level,
         "logger": logger,
-        "message": f"{method} {path} {status}",
+        "message": "",  # its place in the line, filled below
         "method": method,
         "path": path,
         "status": status,
@@ -113,6 +113,8 @@ def line_data(level, logger, environ, status, seconds):
         "request_id": environ.get(ENVIRON_KEY),
         "user_id": environ.get(USER_ID),
     }
+    data["message"] = line_message(data)
+    return data
 
 
 def line_message(fields):

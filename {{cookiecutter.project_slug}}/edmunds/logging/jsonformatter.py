@@ -1,4 +1,3 @@
-import json
 from datetime import UTC, datetime
 
 import orjson
@@ -38,7 +37,12 @@ class JsonFormatter(pythonjsonlogger.orjson.OrjsonFormatter):
     """
 
     def __init__(self):
-        encoder = pythonjsonlogger.json.JsonEncoder()
+        # What writes a line orjson refuses or writes past ASCII: the
+        # standard library's encoder (its C one where there is one, with a
+        # check for circular values of its own at each call), compact as
+        # orjson writes, and in ASCII; python-json-logger's JsonEncoder.default
+        # for what JSON has no type for.
+        encoder = pythonjsonlogger.json.JsonEncoder(separators=(",", ":"))
         super().__init__(
             "%(levelname)s %(name)s %(message)s",
             rename_fields={"levelname": "level", "name": "logger"},
@@ -46,7 +50,7 @@ class JsonFormatter(pythonjsonlogger.orjson.OrjsonFormatter):
             timestamp="time",
             json_default=encoder.default,
         )
-        self._refused = _serializer(encoder)
+        self._refused = encoder.encode
 
     def jsonify_log_record(self, log_data):
         try:
@@ -56,8 +60,10 @@ class JsonFormatter(pythonjsonlogger.orjson.OrjsonFormatter):
         # orjson writes what is past ASCII as it is, and a line holds what
         # clients sent (a path, an e-mail): U+202E turns the rest of a line
         # around in a terminal, U+2028 breaks it in two in some log viewers.
-        # Such a line is written in ASCII, all of it past ASCII escaped.
-        if line.isascii():
+        # Such a line is written in ASCII, all of it past ASCII escaped; so
+        # is one with a DEL, which orjson leaves as it is and the standard
+        # library escapes (one value, one way of writing it).
+        if line.isascii() and b"\x7f" not in line:
             return line.decode()
         return self._refused(log_data)
 
@@ -98,35 +104,3 @@ class JsonFormatter(pythonjsonlogger.orjson.OrjsonFormatter):
             request_id = current_request_id.get()
             if request_id is not None:
                 log_data["request_id"] = request_id
-
-
-def _serializer(encoder):
-    """What writes a line orjson refuses: the standard library's C encoder,
-    made once, with ``encoder.default`` (python-json-logger's JsonEncoder)
-    for what JSON has no type for; without the C encoder (another Python),
-    the JsonEncoder itself.
-
-    Compact, as orjson writes, and in ASCII: everything past it (a lone
-    surrogate, which orjson refuses, too) as a \\u escape.
-    """
-    make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if make_encoder is None:
-        compact = pythonjsonlogger.json.JsonEncoder(separators=(",", ":"))
-        return compact.encode
-    # The arguments JSONEncoder.iterencode gives it: no indent, ASCII only,
-    # NaN allowed; but no check for circular values (one check shared by
-    # threads would see one thread's dict from another): a circular value
-    # raises RecursionError instead of ValueError, a logging error either
-    # way.
-    encode = make_encoder(
-        None,
-        encoder.default,
-        json.encoder.encode_basestring_ascii,
-        None,
-        ":",
-        ",",
-        False,
-        False,
-        True,
-    )
-    return lambda data: "".join(encode(data, 0))

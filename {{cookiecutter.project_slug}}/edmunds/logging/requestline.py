@@ -7,7 +7,7 @@ filters and handlers: 32 k of the line's 104 k instructions, counted by
 callgrind (BENCHMARKS.md, "The request line made cheaper"). Where that walk
 can only end in one place, the project's own handler, this module goes
 there directly: the same JSON from the same formatter
-(edmunds/logging/jsonformatter.py, python-json-logger's serializer), the
+(edmunds/logging/jsonformatter.py: orjson, through python-json-logger), the
 same stream, under the handler's lock, flushed as the handler flushes.
 
 Anything else a team sets up takes the ordinary way, checked at every

@@ -17,6 +17,17 @@ def test_a_configuration_error_is_one_line_and_exit_1(capsys):
     assert capsys.readouterr().err == "Error: database instance 'x': missing 'host'\n"
 
 
+def test_ctrl_c_while_the_app_is_built_is_one_line_and_exit_1(capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(SystemExit) as exit_info:
+        Manager(interrupted).run(["db", "--help"])
+
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err == "Aborted!\n"
+
+
 def test_commands_run_in_this_process(make_app, capsys):
     app = make_app()
 

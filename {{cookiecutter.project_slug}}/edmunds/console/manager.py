@@ -57,6 +57,12 @@ class Manager:
         except (ConfigurationError, DatabaseConnectionError) as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(1)
+        except KeyboardInterrupt:
+            # Ctrl-C while the app is being built, before click reads the
+            # command line: click's own one line for a Ctrl-C, not a
+            # traceback through the imports.
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
 
 
 class _Console(FlaskGroup):

@@ -201,6 +201,14 @@ def test_a_rebake_keeps_the_projects_own_env_file_byte_for_byte(place):
     ]
 
 
+# Why a folder no git repository keeps is not baked over.
+NOT_KEPT = (
+    "baking over it rewrites the template's files, and nothing could bring "
+    "your edits back; commit it to git first (git init && git add -A && git "
+    "commit), or bake into a new folder"
+)
+
+
 def test_a_rebake_over_a_folder_without_git_is_refused_and_changes_nothing(tmp_path):
     # Without a history, -f would rewrite the template's files over the
     # project's own edits, and nothing could bring them back.
@@ -215,10 +223,7 @@ def test_a_rebake_over_a_folder_without_git_is_refused_and_changes_nothing(tmp_p
 
     assert again.returncode != 0
     assert lines(again.stderr, "ERROR:") == [
-        f"ERROR: {place.project} exists and is not a git repository: baking "
-        "over it rewrites the template's files, and nothing could bring your "
-        "edits back; commit it to git first (git init && git add -A && git "
-        "commit), or bake into a new folder"
+        f"ERROR: {place.project} exists and is not a git repository: {NOT_KEPT}"
     ]
     assert "Traceback" not in again.stdout + again.stderr
     assert place.files() == files
@@ -237,10 +242,7 @@ def test_a_rebake_in_a_folder_the_repository_around_it_ignores_is_refused(tmp_pa
 
     assert again.returncode != 0
     assert lines(again.stderr, "ERROR:") == [
-        f"ERROR: {place.project} is ignored by the git repository around it: "
-        "baking over it rewrites the template's files, and nothing could bring "
-        "your edits back; commit it to git first (git init && git add -A && "
-        "git commit), or bake into a new folder"
+        f"ERROR: {place.project} is ignored by the git repository around it: {NOT_KEPT}"
     ]
     assert place.files() == files
 

@@ -96,16 +96,14 @@ def line_data(level, logger, environ, status, seconds):
     Made in one dict for the short way (edmunds/logging/requestline.py):
     4.9 k instructions less a line than the fields, the message and a
     second dict holding them."""
-    method = environ.get("REQUEST_METHOD")
-    # Without the query string: it may carry what a log should not keep (a
-    # token, an email address).
-    path = get_path_info(environ)
     data = {
         "level": level,
         "logger": logger,
         "message": "",  # its place in the line, filled below
-        "method": method,
-        "path": path,
+        "method": environ.get("REQUEST_METHOD"),
+        # Without the query string: it may carry what a log should not
+        # keep (a token, an email address).
+        "path": get_path_info(environ),
         "status": status,
         # Milliseconds to the microsecond: what round(seconds * 1000, 3)
         # gives, for half its instructions.

@@ -217,7 +217,7 @@ def main(argv=None):
 def benchmark(args, workdir):
     only = set(args.only)
     log("baking the default project and preparing the baseline")
-    baked = BakedProject.bake(workdir, project_python)
+    baked = BakedProject.bake(workdir, partial(project_python, compile_project=False))
     check_pins(baked)
     baseline = Baseline.prepare(workdir / "baseline", baked.python)
     # The same header on both apps' requests; the baseline ignores it.

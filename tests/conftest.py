@@ -53,6 +53,16 @@ REQUIRE_ALL = os.environ.get("EDMUNDS_TEMPLATE_REQUIRE_ALL") == "1"
 collect_ignore = ["edmunds"]
 
 
+def pytest_configure(config):
+    """The controller of a run (or a run without xdist) gives its workers
+    one folder for the fork servers' sockets, and stops the servers after."""
+    if hasattr(config, "workerinput") or os.environ.get(forkserver.DIRECTORY_VARIABLE):
+        return
+    directory = tempfile.mkdtemp(prefix="edmunds-forkservers-")
+    os.environ[forkserver.DIRECTORY_VARIABLE] = directory
+    config.add_cleanup(lambda: forkserver.stop(directory))
+
+
 def pytest_xdist_auto_num_workers(config):
     """What ``-n auto`` means here: one worker more than the cores.
 
@@ -71,8 +81,8 @@ def pytest_collection_modifyitems(items):
     forkserver and their file's bake; grouped by engine alone, the SQLite
     and PostgreSQL tests of a dozen files each made one chain on one
     worker, minutes long, while the others had finished. Split by file,
-    they spread over the workers; a venv gets a forkserver per worker
-    (seconds), its bakes are made once per file as before. Before xdist's
+    they spread over the workers, which share each venv's forkserver; its
+    bakes are made once per file as before. Before xdist's
     own hook, which reads the groups into the test ids.
     """
     for item in items:
@@ -148,10 +158,13 @@ def uv_env(python, **overrides):
     return clean_env(**{**settings, **overrides, "UV_PYTHON": str(python)})
 
 
-def project_python(project, python=None):
+def project_python(project, python=None, compile_project=True):
     """The python of a venv holding the project's locked dependencies and dev group.
 
     ``python`` defaults to the version the bake chose (``.python-version``).
+    The project's own modules are compiled for it (``_compile_project``),
+    unless ``compile_project`` is false: the benchmark leaves bytecode to
+    Python, as a user's machine does.
     """
     if UV is None:
         pytest.fail("uv is not on PATH: run the suite with scripts/test.sh")
@@ -183,7 +196,50 @@ def project_python(project, python=None):
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         if not (venv / "ready").exists():
             _make_venv(venv, python, project)
-    return venv / "bin" / "python"
+    venv_python = venv / "bin" / "python"
+    if compile_project:
+        _compile_project(project, venv_python)
+    return venv_python
+
+
+# The bake's own modules (edmunds/, app/, config/, migrations/...) compiled
+# once per bake and interpreter. PYTHONDONTWRITEBYTECODE (set on CI
+# machines) would otherwise have every baked command compile them again:
+# half the CPU of a forked `db upgrade`. Checked-hash, not timestamp, pycs:
+# a file a test rewrites within the same second at the same size is
+# compiled again, never served stale. tests/ is left to pytest, which
+# rewrites and caches test modules its own way; hidden folders hold the
+# venv and git, storage/ the databases.
+_COMPILE = """\
+import compileall, os, py_compile
+mode = py_compile.PycInvalidationMode.CHECKED_HASH
+for name in sorted(os.listdir(".")):
+    path = os.path.abspath(name)
+    if name.startswith(".") or name in ("tests", "storage") or os.path.islink(path):
+        continue
+    if os.path.isdir(path):
+        compileall.compile_dir(path, quiet=2, invalidation_mode=mode)
+    elif name.endswith(".py"):
+        compileall.compile_file(path, quiet=2, invalidation_mode=mode)
+"""
+_compiled = set()
+
+
+def _compile_project(project, python):
+    if (project, python) in _compiled:
+        return
+    _compiled.add((project, python))
+    # A fresh interpreter: compileall needs none of the packages a fork
+    # server would import first. A file that does not compile (a test's
+    # broken config) is left to fail where the test expects it to.
+    subprocess.run(
+        [str(python), "-c", _COMPILE],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
 
 
 # How a cached venv is made; part of its key, so a change of recipe makes

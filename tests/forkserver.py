@@ -3,11 +3,12 @@
 A baked command (``python manage.py db upgrade``, a ``-c`` script, ``-m
 pytest``) spends most of its start importing Flask, SQLAlchemy, Alembic and
 the API's packages: the same few hundred modules every time, and the suite
-starts hundreds of such commands. One server per baked venv imports most
-of them once (the API's are left to each command, see PRELOAD); each
-command is a fork of it that runs the command as ``python`` would (runpy,
-the same argv, working folder, environment and standard streams, atexit
-handlers, exit status), then exits.
+starts hundreds of such commands. One server per baked venv, shared by
+the run's xdist workers, imports most of them once (the API's are left to
+each command, see PRELOAD); each command is a fork of it that runs the
+command as ``python`` would (runpy, the same argv, working folder,
+environment and standard streams, atexit handlers, exit status), then
+exits.
 
 The server never imports the project's own modules, so every command reads
 the project's files as they are at that moment. What only a fresh
@@ -18,10 +19,13 @@ command as a process of its own.
 
 import atexit
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
-import select
+import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -79,11 +83,14 @@ PRELOAD = (
     "flask_security",
 )
 
-# Runs in the baked venv's interpreter: the standard library only.
+# Runs in the baked venv's interpreter: the standard library only. It
+# listens on a Unix socket; each connection is one command: a fork of the
+# server reads the request, forks the command, answers its pid, waits for
+# it and answers its exit status.
 SERVER = r"""
-import atexit, json, os, runpy, sys, types
+import atexit, json, os, runpy, signal, socket, sys, types
 
-for name in sys.argv[3:]:
+for name in sys.argv[2:]:
     try:
         __import__(name)
     except Exception:
@@ -91,8 +98,6 @@ for name in sys.argv[3:]:
 # Nothing an import printed is handed down to the commands.
 sys.stdout.flush()
 sys.stderr.flush()
-requests = os.fdopen(int(sys.argv[1]), "r")
-replies = os.fdopen(int(sys.argv[2]), "w", buffering=1)
 
 
 def exit_status(code):
@@ -106,8 +111,6 @@ def exit_status(code):
 
 
 def command(request):
-    requests.close()
-    replies.close()
     for fd, name, mode in (
         (0, "stdin", os.O_RDONLY),
         (1, "stdout", os.O_WRONLY),
@@ -152,105 +155,131 @@ def command(request):
         os._exit(status)
 
 
-for line in requests:
-    request = json.loads(line)
+def serve(connection):
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    with connection.makefile("rb") as lines:
+        request = json.loads(lines.readline())
     pid = os.fork()
     if pid == 0:
-        command(request)
-    replies.write(json.dumps({"pid": pid}) + "\n")
+        try:
+            connection.close()
+            command(request)
+        finally:
+            os._exit(70)  # only if the command could not even be set up
+    connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
     _, status = os.waitpid(pid, 0)
-    replies.write(json.dumps({"status": os.waitstatus_to_exitcode(status)}) + "\n")
+    reply = {"status": os.waitstatus_to_exitcode(status)}
+    connection.sendall(json.dumps(reply).encode() + b"\n")
+    os._exit(0)
+
+
+listener = socket.socket(socket.AF_UNIX)
+listener.bind(sys.argv[1] + ".new")
+listener.listen(64)
+# Ready: clients connect only once the socket has its name.
+os.rename(sys.argv[1] + ".new", sys.argv[1])
+# The forks that serve connections are nobody's to wait for.
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+# Left running by a run that was killed: gone after a while unused.
+listener.settimeout(600)
+while True:
+    try:
+        connection, _ = listener.accept()
+    except TimeoutError:
+        break
+    if os.fork() == 0:
+        try:
+            listener.close()
+            serve(connection)
+        finally:
+            os._exit(0)  # the client gave up: nobody to answer
+    connection.close()
 """
+
+# Set by the suite's controller (tests/conftest.py) for the whole run: its
+# xdist workers share one server per baked venv instead of one each.
+DIRECTORY_VARIABLE = "EDMUNDS_TEMPLATE_FORKSERVERS"
+# How long a new server may take to import its packages.
+START_TIMEOUT = 300
 
 
 def _startup_settings(env):
     return {key: value for key, value in env.items() if key.startswith("PYTHON")}
 
 
-class ForkServer:
-    """One baked venv's server, started with ``env``."""
-
-    def __init__(self, python, env):
-        self.env = env
-        request_read, self.requests = os.pipe()
-        self.replies, reply_write = os.pipe()
-        self.log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [str(python), "-c", SERVER, str(request_read), str(reply_write), *PRELOAD],
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=self.log,
-            env=env,
-            pass_fds=(request_read, reply_write),
+def _directory():
+    directory = os.environ.get(DIRECTORY_VARIABLE)
+    if not directory:
+        # Outside a suite run (the benchmark, a script): this process's own.
+        directory = os.environ[DIRECTORY_VARIABLE] = tempfile.mkdtemp(
+            prefix="edmunds-forkservers-"
         )
-        os.close(request_read)
-        os.close(reply_write)
-        self.pending = b""
-        self.broken = False
+        atexit.register(stop, directory)
+    return Path(directory)
 
-    def _reply(self, deadline_seconds):
-        while b"\n" not in self.pending:
-            ready, _, _ = select.select([self.replies], [], [], deadline_seconds)
-            if not ready:
-                return None
-            chunk = os.read(self.replies, 65536)
-            if not chunk:
-                raise RuntimeError("the fork server of a baked venv stopped")
-            self.pending += chunk
-        line, self.pending = self.pending.split(b"\n", 1)
-        return json.loads(line)
 
-    def run(self, cwd, argv, env, stdin, timeout):
-        with tempfile.TemporaryDirectory() as streams:
-            paths = {name: Path(streams, name) for name in ("stdout", "stderr")}
-            for path in paths.values():
-                path.touch()
-            stdin_path = Path(streams, "stdin")
-            stdin_path.write_text(stdin or "")
-            request = {
-                "cwd": str(cwd),
-                "argv": list(argv),
-                "env": env,
-                "stdin": str(stdin_path) if stdin is not None else os.devnull,
-                **{name: str(path) for name, path in paths.items()},
-            }
-            try:
-                os.write(self.requests, (json.dumps(request) + "\n").encode())
-                started = time.monotonic()
-                # The first answer of a new server waits for its imports too.
-                forked = self._reply(timeout)
-                if forked is None:
-                    raise subprocess.TimeoutExpired(argv, timeout)
-                left = max(timeout - (time.monotonic() - started), 0.1)
-                reply = self._reply(left)
-                if reply is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(forked["pid"], signal.SIGKILL)
-                    raise subprocess.TimeoutExpired(argv, timeout)
-            except BaseException:
-                # Its replies may now be out of step with its requests: it
-                # is never asked again.
-                self.broken = True
-                raise
-            return (
-                reply["status"],
-                paths["stdout"].read_text(),
-                paths["stderr"].read_text(),
+def _connect(path):
+    client = socket.socket(socket.AF_UNIX)
+    try:
+        client.connect(str(path))
+    except OSError:
+        client.close()
+        return None
+    return client
+
+
+def _server(python, env):
+    """A connection to the server of ``python`` with ``env``'s interpreter
+    settings, started first if it is not running."""
+    # A server per venv and interpreter setting (a hash seed is fixed when
+    # an interpreter starts, and its forks inherit it).
+    key = json.dumps([str(python), sorted(_startup_settings(env).items())])
+    name = hashlib.sha256(key.encode()).hexdigest()[:16]
+    path = _directory() / f"{name}.sock"
+    client = _connect(path)
+    if client is not None:
+        return client
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        client = _connect(path)  # another worker started it meanwhile
+        if client is not None:
+            return client
+        path.unlink(missing_ok=True)  # a server that stopped
+        with open(path.with_suffix(".log"), "ab") as log:
+            process = subprocess.Popen(
+                [str(python), "-c", SERVER, str(path), *PRELOAD],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                env=env,
+                # Not in a worker's process group: other workers use it.
+                start_new_session=True,
             )
+        path.with_suffix(".pid").write_text(str(process.pid))
+        deadline = time.monotonic() + START_TIMEOUT
+        while not path.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    f"the fork server of {python} did not start: "
+                    f"{path.with_suffix('.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.02)
+    client = _connect(path)
+    if client is None:
+        raise RuntimeError(f"the fork server of {python} does not answer")
+    return client
 
-    def close(self):
-        if self.broken:
-            self.process.kill()
-        os.close(self.requests)
-        os.close(self.replies)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
-
-_servers = {}
+def _reply(lines, client, seconds):
+    client.settimeout(max(seconds, 0.1))
+    try:
+        line = lines.readline()
+    except TimeoutError:
+        return None
+    if not line:
+        raise RuntimeError("the fork server of a baked venv stopped")
+    return json.loads(line)
 
 
 def run(python, cwd, args, env, stdin=None, timeout=300):
@@ -260,18 +289,43 @@ def run(python, cwd, args, env, stdin=None, timeout=300):
     runs_python = args and (args[0] in ("-c", "-m") or args[0].endswith(".py"))
     if not ENABLED or not runs_python:
         return None
-    # A server per venv and interpreter setting (a hash seed is fixed when
-    # an interpreter starts, and its forks inherit it).
-    key = (str(python), *sorted(_startup_settings(env).items()))
-    server = _servers.get(key)
-    if server is None or server.broken or server.process.poll() is not None:
-        if server is not None:
-            server.close()
-        server = _servers[key] = ForkServer(python, env)
-    return server.run(cwd, args, env, stdin, timeout)
+    with (
+        tempfile.TemporaryDirectory() as streams,
+        contextlib.closing(_server(python, env)) as client,
+        client.makefile("rb") as lines,
+    ):
+        paths = {name: Path(streams, name) for name in ("stdout", "stderr")}
+        for path in paths.values():
+            path.touch()
+        stdin_path = Path(streams, "stdin")
+        stdin_path.write_text(stdin or "")
+        request = {
+            "cwd": str(cwd),
+            "argv": list(args),
+            "env": env,
+            "stdin": str(stdin_path) if stdin is not None else os.devnull,
+            **{name: str(path) for name, path in paths.items()},
+        }
+        client.sendall((json.dumps(request) + "\n").encode())
+        started = time.monotonic()
+        forked = _reply(lines, client, timeout)
+        if forked is None:
+            raise subprocess.TimeoutExpired(args, timeout)
+        reply = _reply(lines, client, timeout - (time.monotonic() - started))
+        if reply is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(forked["pid"], signal.SIGKILL)
+            raise subprocess.TimeoutExpired(args, timeout)
+        return (
+            reply["status"],
+            paths["stdout"].read_text(),
+            paths["stderr"].read_text(),
+        )
 
 
-@atexit.register
-def _stop():
-    for server in _servers.values():
-        server.close()
+def stop(directory):
+    """Stop the servers started for ``directory``, then remove it."""
+    for pid_file in Path(directory).glob("*.pid"):
+        with contextlib.suppress(ValueError, ProcessLookupError):
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+    shutil.rmtree(directory, ignore_errors=True)

@@ -30,11 +30,13 @@ def python(project):
 
 def baked_files(project):
     # Not .git: its objects are compressed, and three random bytes there can
-    # read as "{% "; the files they hold are checked as files.
+    # read as "{% "; the files they hold are checked as files. Nor the
+    # bytecode the suite compiles for the bake (tests/conftest.py).
     return [
         path
         for path in project.rglob("*")
-        if path.is_file() and ".git" not in path.relative_to(project).parts
+        if path.is_file()
+        and not {".git", "__pycache__"} & set(path.relative_to(project).parts)
     ]
 
 

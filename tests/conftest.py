@@ -196,6 +196,8 @@ def project_python(project, python=None, compile_project=True):
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         if not (venv / "ready").exists():
             _make_venv(venv, python, project)
+        if not (venv / "plugins-rewritten").exists():
+            _rewrite_pytest_plugins(venv)
     venv_python = venv / "bin" / "python"
     if compile_project:
         _compile_project(project, venv_python)
@@ -240,6 +242,25 @@ def _compile_project(project, python):
         check=False,
         timeout=120,
     )
+
+
+def _rewrite_pytest_plugins(venv):
+    """pytest rewrites the asserts of every installed plugin's package as it
+    imports it: Faker's 69 modules at each start of a bake's suite, a second
+    of CPU where PYTHONDONTWRITEBYTECODE keeps pytest from caching them (on
+    a developer's machine the first run caches them in the venv). One start
+    with caching allowed does what that first run does."""
+    env = clean_env()
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # Only a saving: a venv without pytest is the tests' to find out.
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "--version"],
+        cwd=venv,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    (venv / "plugins-rewritten").write_text("")
 
 
 # How a cached venv is made; part of its key, so a change of recipe makes

@@ -137,10 +137,14 @@ def test_db_init_brings_back_the_projects_own_environment(project):
         for name in ("env.py", "script.py.mako", "alembic.ini", "README")
     }
     shutil.rmtree(path / "migrations")
+    # The project compiled, as the Dockerfile compiles it (and this suite,
+    # tests/conftest.py): bytecode beside the environment db init copies.
+    assert (path / "edmunds/database/migrations/template/__pycache__").is_dir()
 
     completed = manage(project, "db", "init", "--multidb")
 
     assert completed.stdout.count("\n") == 1, completed.stdout
+    assert not (path / "migrations/__pycache__").exists()
     for name, content in shipped.items():
         assert (path / "migrations" / name).read_bytes() == content, name
     again = manage(project, "db", "init", "--multidb")

@@ -118,10 +118,13 @@ def _init(directory, multidb, template, package):
         )
     directory = directory or current_app.extensions["migrate"].directory
     shown = os.path.relpath(directory)
+    # Files only: compiling the project (the Dockerfile does) leaves a
+    # __pycache__ folder beside env.py.
     missing = [
         name
         for name in sorted(os.listdir(TEMPLATE))
-        if not os.path.exists(os.path.join(directory, name))
+        if os.path.isfile(os.path.join(TEMPLATE, name))
+        and not os.path.exists(os.path.join(directory, name))
     ]
     versions = os.path.join(directory, "versions")
     if not missing and os.path.isdir(versions):

@@ -9,6 +9,7 @@ files in from its own cache, so a new venv costs a second or two.
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -58,7 +59,7 @@ def pytest_configure(config):
     one folder for the fork servers' sockets, and stops the servers after."""
     if hasattr(config, "workerinput") or os.environ.get(forkserver.DIRECTORY_VARIABLE):
         return
-    directory = tempfile.mkdtemp(prefix="edmunds-forkservers-")
+    directory = forkserver.new_directory()
     os.environ[forkserver.DIRECTORY_VARIABLE] = directory
     config.add_cleanup(lambda: forkserver.stop(directory))
 
@@ -181,12 +182,7 @@ def project_python(project, python=None, compile_project=True):
     for package in lock["package"]:
         if package.get("source") == {"virtual": "."}:
             package["name"] = package["version"] = ""
-    version = subprocess.run(
-        [str(python), "-c", "import sys; print(sys.version)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    version = _full_version(str(python))
     locked = json.dumps(lock, sort_keys=True)
     identity = f"{version}\n{locked}\nuv {' '.join(VENV_SYNC)}"
     key = hashlib.sha256(identity.encode()).hexdigest()[:16]
@@ -227,6 +223,17 @@ for name in sorted(os.listdir(".")):
 _compiled = set()
 
 
+@functools.cache
+def _full_version(python):
+    """``sys.version`` of an interpreter: asked once per run and worker."""
+    return subprocess.run(
+        [python, "-c", "import sys; print(sys.version)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
 def _compile_project(project, python):
     if (project, python) in _compiled:
         return
@@ -258,13 +265,16 @@ def _rewrite_pytest_plugins(venv):
             "def test_faker(faker):\n    faker.name()\n"
         )
         # Only a saving: a venv without pytest or Faker is the tests' to find.
-        subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider"],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            check=False,
-        )
+        python = venv / "bin" / "python"
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            subprocess.run(
+                [str(python), "-m", "pytest", "-p", "no:cacheprovider"],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                check=False,
+                timeout=300,
+            )
     (venv / "plugins-rewritten").write_text("")
 
 

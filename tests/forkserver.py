@@ -88,7 +88,7 @@ PRELOAD = (
 # server reads the request, forks the command, answers its pid, waits for
 # it and answers its exit status.
 SERVER = r"""
-import atexit, json, os, runpy, signal, socket, sys, types
+import atexit, json, os, runpy, select, signal, socket, sys, types
 
 for name in sys.argv[2:]:
     try:
@@ -166,18 +166,34 @@ def serve(connection):
             command(request)
         finally:
             os._exit(70)  # only if the command could not even be set up
-    connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    try:
+        connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        # Woken by the command's end, or by the client hanging up (it gave
+        # up, or its test was interrupted): then the command goes too.
+        exited = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+        while exited is not None and exited not in select.select(
+            [exited, connection], [], []
+        )[0]:
+            if not connection.recv(1):
+                raise ConnectionError("the client hung up")
+    except OSError:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os._exit(0)
     _, status = os.waitpid(pid, 0)
     reply = {"status": os.waitstatus_to_exitcode(status)}
     connection.sendall(json.dumps(reply).encode() + b"\n")
     os._exit(0)
 
 
+path, pid_path = sys.argv[1], sys.argv[1][: -len(".sock")] + ".pid"
+with open(pid_path, "w") as pid_file:
+    pid_file.write(str(os.getpid()))
 listener = socket.socket(socket.AF_UNIX)
-listener.bind(sys.argv[1] + ".new")
+listener.bind(path + ".new")
 listener.listen(64)
 # Ready: clients connect only once the socket has its name.
-os.rename(sys.argv[1] + ".new", sys.argv[1])
+os.rename(path + ".new", path)
 # The forks that serve connections are nobody's to wait for.
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 # Left running by a run that was killed: gone after a while unused.
@@ -186,7 +202,13 @@ while True:
     try:
         connection, _ = listener.accept()
     except TimeoutError:
-        break
+        # Its name first, so that no client connects to a server on its way
+        # out; its pid file only if a new server has not written its own.
+        os.unlink(path)
+        with open(pid_path) as pid_file:
+            if pid_file.read() == str(os.getpid()):
+                os.unlink(pid_path)
+        os._exit(0)
     if os.fork() == 0:
         try:
             listener.close()
@@ -207,13 +229,16 @@ def _startup_settings(env):
     return {key: value for key, value in env.items() if key.startswith("PYTHON")}
 
 
+def new_directory():
+    # In /tmp whatever TMPDIR says: a socket's path has at most 107 bytes.
+    return tempfile.mkdtemp(prefix="edmunds-forkservers-", dir="/tmp")
+
+
 def _directory():
     directory = os.environ.get(DIRECTORY_VARIABLE)
     if not directory:
         # Outside a suite run (the benchmark, a script): this process's own.
-        directory = os.environ[DIRECTORY_VARIABLE] = tempfile.mkdtemp(
-            prefix="edmunds-forkservers-"
-        )
+        directory = os.environ[DIRECTORY_VARIABLE] = new_directory()
         atexit.register(stop, directory)
     return Path(directory)
 
@@ -244,7 +269,9 @@ def _server(python, env):
         client = _connect(path)  # another worker started it meanwhile
         if client is not None:
             return client
-        path.unlink(missing_ok=True)  # a server that stopped
+        # What a server that stopped left.
+        path.unlink(missing_ok=True)
+        Path(f"{path}.new").unlink(missing_ok=True)
         with open(path.with_suffix(".log"), "ab") as log:
             process = subprocess.Popen(
                 [str(python), "-c", SERVER, str(path), *PRELOAD],
@@ -255,7 +282,7 @@ def _server(python, env):
                 # Not in a worker's process group: other workers use it.
                 start_new_session=True,
             )
-        path.with_suffix(".pid").write_text(str(process.pid))
+        _started.append(process)
         deadline = time.monotonic() + START_TIMEOUT
         while not path.exists():
             if process.poll() is not None or time.monotonic() > deadline:
@@ -269,6 +296,11 @@ def _server(python, env):
     if client is None:
         raise RuntimeError(f"the fork server of {python} does not answer")
     return client
+
+
+# The servers this process started, kept so that they are not reported as
+# still running when their Popen objects are collected.
+_started = []
 
 
 def _reply(lines, client, seconds):
@@ -289,11 +321,7 @@ def run(python, cwd, args, env, stdin=None, timeout=300):
     runs_python = args and (args[0] in ("-c", "-m") or args[0].endswith(".py"))
     if not ENABLED or not runs_python:
         return None
-    with (
-        tempfile.TemporaryDirectory() as streams,
-        contextlib.closing(_server(python, env)) as client,
-        client.makefile("rb") as lines,
-    ):
+    with tempfile.TemporaryDirectory() as streams:
         paths = {name: Path(streams, name) for name in ("stdout", "stderr")}
         for path in paths.values():
             path.touch()
@@ -306,26 +334,51 @@ def run(python, cwd, args, env, stdin=None, timeout=300):
             "stdin": str(stdin_path) if stdin is not None else os.devnull,
             **{name: str(path) for name, path in paths.items()},
         }
-        client.sendall((json.dumps(request) + "\n").encode())
+        status = _forked(python, env, request, args, timeout)
+        return status, paths["stdout"].read_text(), paths["stderr"].read_text()
+
+
+def _forked(python, env, request, args, timeout, retry=True):
+    """The exit status of the request's command, forked by the server."""
+    with (
+        contextlib.closing(_server(python, env)) as client,
+        client.makefile("rb") as lines,
+    ):
         started = time.monotonic()
-        forked = _reply(lines, client, timeout)
+        try:
+            client.sendall((json.dumps(request) + "\n").encode())
+            forked = _reply(lines, client, timeout)
+        except (ConnectionError, RuntimeError):
+            # A server on its way out (unused for long): nothing was forked.
+            if not retry:
+                raise
+            return _forked(python, env, request, args, timeout, retry=False)
         if forked is None:
             raise subprocess.TimeoutExpired(args, timeout)
-        reply = _reply(lines, client, timeout - (time.monotonic() - started))
+        try:
+            reply = _reply(lines, client, timeout - (time.monotonic() - started))
+        except BaseException:
+            _kill(forked["pid"])
+            raise
         if reply is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(forked["pid"], signal.SIGKILL)
+            _kill(forked["pid"])
             raise subprocess.TimeoutExpired(args, timeout)
-        return (
-            reply["status"],
-            paths["stdout"].read_text(),
-            paths["stderr"].read_text(),
-        )
+        return reply["status"]
+
+
+def _kill(pid):
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def stop(directory):
-    """Stop the servers started for ``directory``, then remove it."""
+    """Stop the servers started for ``directory``, with the commands they
+    are still running, then remove it."""
     for pid_file in Path(directory).glob("*.pid"):
-        with contextlib.suppress(ValueError, ProcessLookupError):
-            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        with contextlib.suppress(ValueError, OSError):
+            pid = int(pid_file.read_text())
+            # Only a server of this folder: a pid may have been reused.
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if str(pid_file.with_suffix(".sock")).encode() in cmdline:
+                os.killpg(pid, signal.SIGTERM)
     shutil.rmtree(directory, ignore_errors=True)

@@ -74,10 +74,11 @@ def api_problem(subject):
     """Why the request figures cannot be taken on this app, or None."""
     subject.seed()
     codes = probe(subject, "status", READ_PATH, WRITE_PATH)
-    if codes != {"read": 200, "write": 201}:
+    if codes != {"read": 200, "write": 201, "anonymous": 401}:
         return (
-            f"{subject.name}: GET {READ_PATH} answered {codes['read']} and "
-            f"POST {WRITE_PATH} {codes['write']} (200 and 201 expected)"
+            f"{subject.name}: GET {READ_PATH} answered {codes['read']}, "
+            f"POST {WRITE_PATH} {codes['write']} and GET without a token "
+            f"{codes['anonymous']} (200, 201 and 401 expected)"
         )
     return None
 

@@ -33,11 +33,13 @@ def test_client(app):
 
 
 def status(app, read_path, write_path):
-    """The status codes the benchmarked requests get, to check they work."""
+    """The status codes the benchmarked requests get, to check they work,
+    and the read's without a token, to check that the app wants one."""
     client = test_client(app)
     return {
         "read": client.get(read_path).status_code,
         "write": client.post(write_path, json={"name": "probe"}).status_code,
+        "anonymous": app.test_client().get(read_path).status_code,
     }
 
 

@@ -44,7 +44,7 @@ def metrics(sizes):
         Metric("cli_current", "CLI: db current", "s", ratio_target=1.10),
         Metric("rss", "Peak memory (max RSS)", "MiB", ratio_target=1.10),
         # 0.90: the baked API validates and documents every request through
-        # flask-smorest (issue 15), which the plain baseline does by hand.
+        # flask-smorest (issue 15), which the baseline does by hand.
         Metric("inproc_read", "In-process GET 100 users", "req/s", True, 0.90),
         Metric("inproc_write", "In-process POST a user", "req/s", True, 0.90),
         # Under gunicorn, shown without a verdict: on a shared virtual machine

@@ -36,15 +36,19 @@ class Subject:
     """One app under test: where it lives and how its commands are run.
 
     Every request of a measure sends ``token`` in the Authentication-Token
-    header: the baked app reads its user from it, as each request of an API
-    with authentication does; the baseline, which has none, ignores it.
+    header: both apps read its user from it, as each request of an API with
+    authentication does. It is signed with the app's own key for the first
+    seeded user, whose uniquifier every seed() writes again: it stays valid
+    throughout.
     """
 
     name = ""
     boot_module = ""
     token = None
     # What seed() empties, what points at others first.
-    seeded_tables = ("user_tags", "users", "tags")
+    seeded_tables = ("user_tags", "user_roles", "users", "tags")
+    # Python run in the app's folder that prints the token (mint_token).
+    mint_token_source = ""
 
     def __init__(self, root, python):
         self.root = Path(root)
@@ -123,11 +127,21 @@ class Subject:
         connection.close()
 
     def users_insert(self, users):
-        """The statement and rows that seed() inserts users with."""
+        """Users as authentication has them: active, each with a uniquifier,
+        the first the token's user."""
         return (
-            "INSERT INTO users (id, name) VALUES (?, ?)",
-            [(user, f"user-{user}") for user in range(1, users + 1)],
+            "INSERT INTO users (id, name, fs_uniquifier, active) VALUES (?, ?, ?, 1)",
+            [
+                (user, f"user-{user}", BENCH_UNIQUIFIER if user == 1 else f"u{user}")
+                for user in range(1, users + 1)
+            ],
         )
+
+    def mint_token(self):
+        """Set ``token``: the login's token for the first seeded user."""
+        source = MINT_TOKEN.format(app=self.mint_token_source)
+        minted = self.run([self.python, "-c", source, BENCH_UNIQUIFIER])
+        self.token = minted.stdout.strip()
 
     def tables(self):
         """The tables of every database of the app, alembic's own left out."""
@@ -173,7 +187,12 @@ class BakedProject(Subject):
     # Served the way it is deployed; the development environment's DEBUG
     # would make it a different app from the baseline.
     app_env = "production"
-    seeded_tables = ("user_tags", "user_roles", "users", "tags")
+    mint_token_source = """
+from bootstrap.app import bootstrap
+from app.database.models.user import User
+
+app = bootstrap()
+"""
 
     def __init__(self, root, python):
         super().__init__(root, python)
@@ -194,22 +213,8 @@ class BakedProject(Subject):
         (root,) = set(Path(output_dir).iterdir()) - before
         project = cls(root, python_for(root))
         project.run(project.cli("db", "upgrade"))
-        # Signed by the app's key for the first seeded user, whose
-        # uniquifier every seed() writes again: it stays valid throughout.
-        minted = project.run([project.python, "-c", MINT_TOKEN, BENCH_UNIQUIFIER])
-        project.token = minted.stdout.strip()
+        project.mint_token()
         return project
-
-    def users_insert(self, users):
-        """Users as authentication has them: each with a uniquifier, the
-        first the token's user."""
-        return (
-            "INSERT INTO users (id, name, fs_uniquifier) VALUES (?, ?, ?)",
-            [
-                (user, f"user-{user}", BENCH_UNIQUIFIER if user == 1 else f"u{user}")
-                for user in range(1, users + 1)
-            ],
-        )
 
     @property
     def database(self):
@@ -262,6 +267,7 @@ class Baseline(Subject):
 
     name = "baseline"
     boot_module = "app"
+    mint_token_source = "from app import User, app"
 
     @classmethod
     def prepare(cls, root, python, second_instance=False):
@@ -281,6 +287,7 @@ class Baseline(Subject):
         baseline.run(baseline.cli("db", "init", "--multidb"))
         baseline.run(baseline.cli("db", "migrate", "-m", "initial"))
         baseline.run(baseline.cli("db", "upgrade"))
+        baseline.mint_token()
         return baseline
 
     @property
@@ -312,10 +319,7 @@ class Baseline(Subject):
 BENCH_UNIQUIFIER = "bench-token-user"
 MINT_TOKEN = """
 import sys
-from bootstrap.app import bootstrap
-from app.database.models.user import User
-
-app = bootstrap()
+{app}
 with app.app_context():
     print(User(fs_uniquifier=sys.argv[1]).get_auth_token())
 """

@@ -1,18 +1,32 @@
 """The baseline: the baked project's API written straight on the libraries.
 
-One module, set up the way the Flask, Flask-SQLAlchemy and Flask-Migrate
-quickstarts show it. It is the floor the baked project is measured against:
-the same schema, the same endpoints, the same answers, no structure.
+One module, set up the way the Flask, Flask-SQLAlchemy, Flask-Migrate and
+Flask-Security quickstarts show it. It is the floor the baked project is
+measured against: the same schema, the same endpoints, the same answers, no
+structure. Like the baked API, every /api/ route but the login wants a token
+in the Authentication-Token header, and only an admin deletes users or
+changes another's; unlike it, the login counts no failures (no throttle).
 
     flask --app app db upgrade
     flask --app app run
 """
 
+import datetime
 import hashlib
+import secrets
 import unicodedata
 
 from flask import Flask, abort, request
 from flask_migrate import Migrate
+from flask_security import (
+    RoleMixin,
+    Security,
+    SQLAlchemyUserDatastore,
+    UserMixin,
+    auth_token_required,
+    current_user,
+    roles_required,
+)
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -45,6 +59,18 @@ class IdConverter(IntegerConverter):
 app.url_map.converters["id"] = IdConverter
 app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///baseline.db"
 app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+# The baked project's settings for the same things (its config/auth.py),
+# but the hash: argon2 would need argon2-cffi, which the baked project does
+# without (it computes argon2 with cryptography) and so the shared venv
+# lacks. pbkdf2 runs on hashlib; the benchmark does not log in.
+app.config["SECRET_KEY"] = "baseline-only-not-a-secret"
+app.config["SECURITY_PASSWORD_HASH"] = "pbkdf2_sha512"
+app.config["SECURITY_PASSWORD_SINGLE_HASH"] = True
+app.config["SECURITY_TOKEN_MAX_AGE"] = datetime.timedelta(days=1)
+app.config["SECURITY_LOGIN_URL"] = "/api/auth/login"
+app.config["SECURITY_LOGOUT_URL"] = "/api/auth/logout"
+# Tokens, not cookies: no form, so no CSRF token to send.
+app.config["WTF_CSRF_ENABLED"] = False
 db.init_app(app)
 migrate = Migrate(app, db)
 
@@ -54,14 +80,36 @@ user_tags = db.Table(
     db.Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
 )
 
+user_roles = db.Table(
+    "user_roles",
+    db.Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
 
-class User(db.Model):
+
+class Role(db.Model, RoleMixin):
+    __tablename__ = "roles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str | None] = mapped_column(String(255))
+
+
+class User(db.Model, UserMixin):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
+    # Flask-Security's columns. A user made by POST /api/users has no
+    # email or password: it has a token's uniquifier, and cannot log in.
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    password: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    fs_uniquifier: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_hex(16)
+    )
     tags: Mapped[list["Tag"]] = relationship(
         secondary=user_tags, back_populates="users", order_by="Tag.id"
     )
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles)
 
 
 class Tag(db.Model):
@@ -73,6 +121,8 @@ class Tag(db.Model):
         secondary=user_tags, back_populates="tags", order_by=User.id
     )
 
+
+security = Security(app, SQLAlchemyUserDatastore(db, User, Role))
 
 MAX_PER_PAGE = 100
 
@@ -101,6 +151,19 @@ def error(status, message):
 @app.errorhandler(HTTPException)
 def http_error(e):
     return error(e.code, e.description)
+
+
+# Flask-Security's refusals in the API's error shape, as the baked app answers.
+def unauthenticated(mechanisms=None, headers=None):
+    return error(401, "this needs a valid token in the Authentication-Token header")
+
+
+def unauthorized(func_name, params):
+    return error(403, "this needs the admin role")
+
+
+security.unauthn_handler(unauthenticated)
+security.unauthz_handler(unauthorized)
 
 
 @app.errorhandler(OperationalError)
@@ -171,6 +234,7 @@ def ready():
 
 
 @app.get("/api/users")
+@auth_token_required
 def list_users():
     # The page's tags in one more query, not one query per user.
     query = db.select(User).options(selectinload(User.tags)).order_by(User.id)
@@ -179,6 +243,7 @@ def list_users():
 
 
 @app.post("/api/users")
+@auth_token_required
 def create_user():
     user = User(name=read_name())
     db.session.add(user)
@@ -187,6 +252,7 @@ def create_user():
 
 
 @app.get("/api/tags")
+@auth_token_required
 def list_tags():
     query = db.select(Tag).order_by(Tag.id)
     page, per_page = page_args()
@@ -194,12 +260,16 @@ def list_tags():
 
 
 @app.get("/api/users/<id:user_id>")
+@auth_token_required
 def show_user(user_id):
     return user_json(db.get_or_404(User, user_id))
 
 
 @app.patch("/api/users/<id:user_id>")
+@auth_token_required
 def update_user(user_id):
+    if user_id != current_user.id and not current_user.has_role("admin"):
+        abort(403, "only an admin changes another user")
     user = db.get_or_404(User, user_id)
     name = read_name(required=False)
     if name is not None:
@@ -209,7 +279,11 @@ def update_user(user_id):
 
 
 @app.delete("/api/users/<id:user_id>")
+@auth_token_required
+@roles_required("admin")
 def delete_user(user_id):
+    if user_id == current_user.id:
+        abort(403, "an admin does not delete their own user here")
     db.session.delete(db.get_or_404(User, user_id))
     db.session.commit()
     return "", 204
@@ -225,6 +299,7 @@ def save_tag(tag):
 
 
 @app.post("/api/tags")
+@auth_token_required
 def create_tag():
     name = read_name()
     tag = Tag(name=name, name_key=name_key(name))
@@ -233,11 +308,13 @@ def create_tag():
 
 
 @app.get("/api/tags/<id:tag_id>")
+@auth_token_required
 def show_tag(tag_id):
     return tag_json(db.get_or_404(Tag, tag_id))
 
 
 @app.patch("/api/tags/<id:tag_id>")
+@auth_token_required
 def update_tag(tag_id):
     tag = db.get_or_404(Tag, tag_id)
     name = read_name(required=False)
@@ -247,6 +324,7 @@ def update_tag(tag_id):
 
 
 @app.delete("/api/tags/<id:tag_id>")
+@auth_token_required
 def delete_tag(tag_id):
     db.session.delete(db.get_or_404(Tag, tag_id))
     db.session.commit()
@@ -254,6 +332,7 @@ def delete_tag(tag_id):
 
 
 @app.get("/api/users/<id:user_id>/tags")
+@auth_token_required
 def list_user_tags(user_id):
     db.get_or_404(User, user_id)
     query = (
@@ -267,6 +346,7 @@ def list_user_tags(user_id):
 
 
 @app.put("/api/users/<id:user_id>/tags/<id:tag_id>")
+@auth_token_required
 def add_user_tag(user_id, tag_id):
     user = db.get_or_404(User, user_id)
     tag = db.get_or_404(Tag, tag_id)
@@ -277,6 +357,7 @@ def add_user_tag(user_id, tag_id):
 
 
 @app.delete("/api/users/<id:user_id>/tags/<id:tag_id>")
+@auth_token_required
 def remove_user_tag(user_id, tag_id):
     user = db.get_or_404(User, user_id)
     tag = db.get_or_404(Tag, tag_id)

@@ -1,1 +1,1 @@
-"""The benchmark of the baked project against plain Flask: see run.py."""
+"""The benchmark of the baked project against the same API by hand: run.py."""

@@ -1,4 +1,4 @@
-"""The benchmark: the baked project against the plain Flask baseline.
+"""The benchmark: the baked project against the hand-written baseline.
 
     scripts/bench.sh [--repeat N] [--sizes 10,100,500] [--output FILE] ...
 

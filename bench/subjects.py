@@ -1,4 +1,4 @@
-"""The two apps under test: the baked project and the plain Flask baseline.
+"""The two apps under test: the baked project and the hand-written baseline.
 
 Both run with the same interpreter and packages (the venv of the baked
 project's lock), each in a folder of its own under the work folder. Beside

@@ -57,6 +57,24 @@ def _template_strings(value):
             yield from _template_strings(item)
 
 
+def _template_paths():
+    """What cookiecutter renders of the project's file and folder names:
+    each name, and each path from the template's root to a file or folder.
+
+    Walked with os.walk and plain strings: cookiecutter makes four Jinja
+    environments a bake, and pathlib's glob with a relative path and its
+    parents for each of the template's entries took 5 ms each time.
+    """
+    top = "{{cookiecutter.project_slug}}"
+    paths = {".", top}
+    for folder, folders, files in os.walk(TEMPLATE_DIR / top):
+        relative = os.path.relpath(folder, TEMPLATE_DIR)
+        for name in (*folders, *files):
+            paths.add(name)
+            paths.add(os.path.join(relative, name))
+    return paths
+
+
 class LiteralAnswers(Extension):
     """Renders an answer given on the command line as the text it is.
 
@@ -85,14 +103,7 @@ class LiteralAnswers(Extension):
         self.trusted.update(
             path.read_text() for path in (TEMPLATE_DIR / "hooks").glob("*.py")
         )
-        # File and folder names are rendered too, one part or path at a time.
-        for path in TEMPLATE_DIR.glob("{{cookiecutter.project_slug}}/**/*"):
-            relative = path.relative_to(TEMPLATE_DIR)
-            self.trusted.update(relative.parts)
-            self.trusted.update(
-                str(relative.parents[index]) for index in range(len(relative.parts))
-            )
-            self.trusted.add(str(relative))
+        self.trusted.update(_template_paths())
 
     def preprocess(self, source, name, filename=None):
         if name is not None:

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 from cookiecutter.environment import StrictEnvironment
 from jinja2 import FileSystemLoader
+from jinja2.bccache import BytecodeCache
 
 # pytest imports this file as `conftest`, the benchmark as `tests.conftest`.
 if __package__:
@@ -52,6 +53,43 @@ REQUIRE_ALL = os.environ.get("EDMUNDS_TEMPLATE_REQUIRE_ALL") == "1"
 # The framework's own tests import a bake's packages: tests/test_framework.py
 # runs them inside bakes, never this process.
 collect_ignore = ["edmunds"]
+
+
+class _CompiledTemplates(BytecodeCache):
+    """The template's files compiled by Jinja, kept for the worker's life.
+
+    Cookiecutter makes a new Jinja environment for every bake, which parses
+    and compiles each of the template's files again: half of a bake's CPU in
+    the process, and a worker bakes scores of times. Jinja keys a compiled
+    file by its name and path and checks its source's hash, so an edited
+    file (a copy of the template changed by a test) is compiled anew. The
+    code depends on the environment's settings too, which every bake of a
+    template folder takes from its cookiecutter.json: the same for a path.
+    """
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def _share_compiled_templates(make_environment):
+    cache = _CompiledTemplates()
+
+    @functools.wraps(make_environment)
+    def made_with_the_cache(environment, *args, **kwargs):
+        make_environment(environment, *args, **kwargs)
+        environment.bytecode_cache = cache
+
+    return made_with_the_cache
+
+
+StrictEnvironment.__init__ = _share_compiled_templates(StrictEnvironment.__init__)
 
 
 def pytest_configure(config):

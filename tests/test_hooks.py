@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from cookiecutter.main import cookiecutter
 
 from conftest import DEV_TOOLS, TEMPLATE_DIR, bake, copy_template, render
 
@@ -162,3 +163,26 @@ def test_a_bake_leaves_the_templates_tool_caches_behind(tmp_path):
     assert [cache for cache in caches if (out / cache).exists()] == []
     assert (out / "config" / "app.py").is_file()
     assert (out / "app" / "__init__.py").is_file()
+
+
+def test_a_template_file_edited_between_bakes_is_rendered_anew(tmp_path):
+    # The suite keeps Jinja's compiled templates for the next bake
+    # (tests/conftest.py): an edit of the same size must still reach it.
+    template = copy_template(tmp_path / "template")
+    readme = template / "{{cookiecutter.project_slug}}" / "README.md"
+    source = readme.read_text()
+    assert " the " in source
+    rendered = []
+    for number, text in enumerate((source, source.replace(" the ", " THE ", 1))):
+        readme.write_text(text)
+        output = tmp_path / f"out{number}"
+        cookiecutter(
+            str(template),
+            no_input=True,
+            output_dir=str(output),
+            extra_context={"init_git": False},
+        )
+        rendered.append((output / "my_edmunds_app" / "README.md").read_text())
+
+    assert " THE " not in rendered[0] and " THE " in rendered[1]
+    assert rendered[1].replace(" THE ", " the ") == rendered[0]

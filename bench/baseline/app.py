@@ -4,8 +4,9 @@ One module, set up the way the Flask, Flask-SQLAlchemy, Flask-Migrate and
 Flask-Security quickstarts show it. It is the floor the baked project is
 measured against: the same schema, the same endpoints, the same answers, no
 structure. Like the baked API, every /api/ route but the login wants a token
-in the Authentication-Token header, and only an admin deletes users or
-changes another's; unlike it, the login counts no failures (no throttle).
+in the Authentication-Token header, only an admin renames or deletes tags,
+deletes users or changes another user or their tags; unlike it, the login
+counts no failures (no throttle).
 
     flask --app app db upgrade
     flask --app app run
@@ -209,6 +210,12 @@ def name_key(name):
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
+def own_or_admin(user_id):
+    """One's own user and tags, or anyone's with the admin role."""
+    if user_id != current_user.id and not current_user.has_role("admin"):
+        abort(403, "this needs the admin role")
+
+
 def page_args():
     page = request.args.get("page", "1")
     per_page = request.args.get("per_page", "20")
@@ -268,8 +275,7 @@ def show_user(user_id):
 @app.patch("/api/users/<id:user_id>")
 @auth_token_required
 def update_user(user_id):
-    if user_id != current_user.id and not current_user.has_role("admin"):
-        abort(403, "only an admin changes another user")
+    own_or_admin(user_id)
     user = db.get_or_404(User, user_id)
     name = read_name(required=False)
     if name is not None:
@@ -315,6 +321,7 @@ def show_tag(tag_id):
 
 @app.patch("/api/tags/<id:tag_id>")
 @auth_token_required
+@roles_required("admin")
 def update_tag(tag_id):
     tag = db.get_or_404(Tag, tag_id)
     name = read_name(required=False)
@@ -325,6 +332,7 @@ def update_tag(tag_id):
 
 @app.delete("/api/tags/<id:tag_id>")
 @auth_token_required
+@roles_required("admin")
 def delete_tag(tag_id):
     db.session.delete(db.get_or_404(Tag, tag_id))
     db.session.commit()
@@ -348,6 +356,7 @@ def list_user_tags(user_id):
 @app.put("/api/users/<id:user_id>/tags/<id:tag_id>")
 @auth_token_required
 def add_user_tag(user_id, tag_id):
+    own_or_admin(user_id)
     user = db.get_or_404(User, user_id)
     tag = db.get_or_404(Tag, tag_id)
     if tag not in user.tags:
@@ -359,6 +368,7 @@ def add_user_tag(user_id, tag_id):
 @app.delete("/api/users/<id:user_id>/tags/<id:tag_id>")
 @auth_token_required
 def remove_user_tag(user_id, tag_id):
+    own_or_admin(user_id)
     user = db.get_or_404(User, user_id)
     tag = db.get_or_404(Tag, tag_id)
     if tag not in user.tags:

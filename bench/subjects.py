@@ -213,7 +213,6 @@ app = bootstrap()
         (root,) = set(Path(output_dir).iterdir()) - before
         project = cls(root, python_for(root))
         project.run(project.cli("db", "upgrade"))
-        project.mint_token()
         return project
 
     @property
@@ -287,7 +286,6 @@ class Baseline(Subject):
         baseline.run(baseline.cli("db", "init", "--multidb"))
         baseline.run(baseline.cli("db", "migrate", "-m", "initial"))
         baseline.run(baseline.cli("db", "upgrade"))
-        baseline.mint_token()
         return baseline
 
     @property
